@@ -1,0 +1,1 @@
+"""Small, separately tested normalizers: text, dates, URLs, search folding, HTML."""

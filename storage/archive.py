@@ -1,0 +1,356 @@
+"""``Archive``: the only code that writes SQL.
+
+One SQLite file holds articles, every distinct revision of each, the site registry, one row
+per site per crawl run, and two full-text indexes (exact and folded). Writes are idempotent:
+upserting the same article twice changes nothing but ``last_seen_at``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler.items import Article
+from crawler.normalize.fold import fold
+from storage.schema import FTS_COLUMNS, migrations
+from storage.search import QueryError, make_snippet, prepare_query, query_terms
+
+JSON_COLUMNS = ("images", "attachments", "tags", "flags")
+# Article fields that belong to a version of the article (stored in `revisions`).
+REVISION_FIELDS = (
+    "url", "title", "summary", "published_at", "published_raw", "updated_at", "author",
+    "source", "body_text", "body_html", "images", "attachments", "tags", "extractor", "flags",
+)
+RUN_COUNTERS = ("pages", "items", "new", "updated", "unchanged", "duplicates", "rejected",
+                "errors")
+BUSY_TIMEOUT_MS = 30_000
+
+
+class ArchiveError(RuntimeError):
+    """The archive file cannot be used as asked (newer schema, not a database, …)."""
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    status: str  # "new" | "updated" | "unchanged"
+    article_id: int
+    revision: int
+    duplicate_of: int | None = None
+
+
+@dataclass
+class SearchHit:
+    id: int
+    canonical_url: str
+    url: str
+    site: str
+    title: str | None
+    published_at: str | None
+    snippet: str
+    rank: float
+    exact: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value if value is not None else [], ensure_ascii=False)
+
+
+class Archive:
+    """Open (creating and migrating if needed) the archive at ``path``."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path} (run a crawl first, or pass --db)")
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path} is not a usable SQLite archive: {exc}") from exc
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def _migrate(self) -> None:
+        known = {m.name for m in migrations._migrations}
+        applied = {m.name for m in migrations.applied(self.db)}
+        newer = applied - known
+        if newer:
+            raise ArchiveError(
+                f"{self.path} was written by a newer dost-archive (schema {sorted(newer)}); "
+                "upgrade dost-archive to open it"
+            )
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    # -- sites -------------------------------------------------------------------------
+    def sync_sites(self, sites: Iterable[Mapping[str, Any]]) -> int:
+        """Upsert registry entries into ``sites``; returns how many rows were written."""
+        rows = []
+        now = utcnow()
+        for site in sites:
+            row = dict(site)
+            row["domains"] = _dump(list(row.get("domains", [])))
+            row["evidence"] = json.dumps(row.get("evidence") or {}, ensure_ascii=False)
+            row["updated_at"] = now
+            rows.append(row)
+        with self.db.atomic():
+            self.db["sites"].upsert_all(rows, pk="slug")
+        return len(rows)
+
+    # -- runs --------------------------------------------------------------------------
+    def start_run(self, site: str, *, run_key: str | None = None,
+                  args: Mapping[str, Any] | None = None) -> int:
+        with self.db.atomic():
+            table = self.db["crawl_runs"].insert(
+                {"site": site, "run_key": run_key, "started_at": utcnow(), "status": "running",
+                 "args": json.dumps(dict(args or {}), ensure_ascii=False, default=str)}
+            )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, *, status: str, finish_reason: str | None = None,
+                   message: str | None = None, **counts: int) -> None:
+        unknown = set(counts) - set(RUN_COUNTERS)
+        if unknown:
+            raise ValueError(f"unknown run counters {sorted(unknown)}")
+        with self.db.atomic():
+            self.db["crawl_runs"].update(
+                run_id,
+                {"finished_at": utcnow(), "status": status, "finish_reason": finish_reason,
+                 "message": message, **counts},
+            )
+
+    def record_rejection(self, *, site: str, url: str, reason: str,
+                         run_id: int | None = None) -> None:
+        """Keep a trace of a page that could not become an article, with the reason."""
+        with self.db.atomic():
+            self.db["rejections"].insert(
+                {"run_id": run_id, "site": site, "url": url, "reason": reason,
+                 "seen_at": utcnow()}
+            )
+
+    # -- articles ----------------------------------------------------------------------
+    def upsert_article(self, article: Article | Mapping[str, Any], *,
+                       run_id: int | None = None) -> UpsertResult:
+        """Store ``article``, keyed by its canonical URL.
+
+        New URL → insert + revision 1. Known URL, same ``content_hash`` → only
+        ``last_seen_at`` (and the view counter) move. Known URL, new hash → a new revision
+        and the article row updated. Same content at another URL → stored and linked with
+        ``duplicate_of`` to the first copy, never dropped.
+        """
+        data = article.to_dict() if isinstance(article, Article) else dict(article)
+        if not data.get("content_hash"):
+            raise ValueError(f"article {data.get('canonical_url')} has no content_hash")
+        row = {k: (_dump(v) if k in JSON_COLUMNS else v) for k, v in data.items()}
+        seen = row["fetched_at"]
+        with self.db.atomic():
+            existing = self.db.execute(
+                "SELECT id, content_hash, revision_count FROM articles WHERE canonical_url = ?",
+                [row["canonical_url"]],
+            ).fetchone()
+            if existing is None:
+                row.update(first_seen_at=seen, last_seen_at=seen, last_changed_at=seen,
+                           revision_count=1, first_run_id=run_id, last_run_id=run_id,
+                           duplicate_of=self._first_copy(row["content_hash"], None))
+                article_id = int(self.db["articles"].insert(row).last_pk)
+                self._add_revision(article_id, 1, row, run_id)
+                self._write_folded(article_id, row)
+                return UpsertResult("new", article_id, 1, row["duplicate_of"])
+            article_id, old_hash, revisions = existing
+            if old_hash == row["content_hash"]:
+                self.db["articles"].update(
+                    article_id,
+                    {"last_seen_at": seen, "last_run_id": run_id, "url": row["url"],
+                     "view_count": row.get("view_count"), "fetched_at": seen},
+                )
+                dup = self.db["articles"].get(article_id)["duplicate_of"]
+                return UpsertResult("unchanged", article_id, revisions, dup)
+            revisions += 1
+            row.update(last_seen_at=seen, last_changed_at=seen, revision_count=revisions,
+                       last_run_id=run_id,
+                       duplicate_of=self._first_copy(row["content_hash"], article_id))
+            self.db["articles"].update(article_id, row)
+            self._add_revision(article_id, revisions, row, run_id)
+            self._write_folded(article_id, row)
+            return UpsertResult("updated", article_id, revisions, row["duplicate_of"])
+
+    def _first_copy(self, content_hash: str, exclude_id: int | None) -> int | None:
+        found = self.db.execute(
+            "SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL "
+            "AND id IS NOT ? ORDER BY id LIMIT 1",
+            [content_hash, exclude_id],
+        ).fetchone()
+        return found[0] if found else None
+
+    def _add_revision(self, article_id: int, number: int, row: Mapping[str, Any],
+                      run_id: int | None) -> None:
+        rev = {k: row.get(k) for k in REVISION_FIELDS}
+        rev.update(article_id=article_id, revision=number, content_hash=row["content_hash"],
+                   seen_at=row["fetched_at"], run_id=run_id)
+        self.db["revisions"].insert(rev)
+
+    def _write_folded(self, article_id: int, row: Mapping[str, Any]) -> None:
+        folded = {c: fold(row.get(c) or "") for c in FTS_COLUMNS}
+        self.db["articles_folded"].upsert({"id": article_id, **folded}, pk="id")
+
+    # -- reads -------------------------------------------------------------------------
+    def get_article(self, canonical_url: str) -> dict[str, Any] | None:
+        rows = list(self.db["articles"].rows_where("canonical_url = ?", [canonical_url]))
+        return _decode(rows[0]) if rows else None
+
+    def revisions(self, article_id: int) -> list[dict[str, Any]]:
+        return [_decode(r) for r in self.db["revisions"].rows_where(
+            "article_id = ?", [article_id], order_by="revision")]
+
+    def known_urls(self, site: str) -> set[str]:
+        """Canonical URLs already archived for ``site`` (incremental crawling reads this)."""
+        return {r[0] for r in self.db.execute(
+            "SELECT canonical_url FROM articles WHERE site = ?", [site])}
+
+    def iter_articles(self, *, site: str | None = None, since: str | None = None,
+                      until: str | None = None, include_duplicates: bool = True,
+                      ) -> Iterator[dict[str, Any]]:
+        where, params = _filters(site=site, date_from=since, date_to=until)
+        if not include_duplicates:
+            where.append("duplicate_of IS NULL")
+        sql = "SELECT * FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY published_at IS NULL, published_at, id"
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield _decode(dict(zip(names, values, strict=True)))
+
+    def search(self, query: str, *, site: str | None = None, date_from: str | None = None,
+               date_to: str | None = None, limit: int = 20, exact: bool = False,
+               include_duplicates: bool = False, mark: tuple[str, str] = ("**", "**"),
+               ) -> list[SearchHit]:
+        """Rank with bm25 (title weighted over summary over body).
+
+        Default: the folded index (accents, đ and tone placement ignored), with articles that
+        also match the accented query exactly ranked first. ``exact=True``: only the exact
+        index, so "hoá" and "hóa" stay apart.
+        """
+        if limit < 1:
+            raise QueryError("--limit must be at least 1")
+        exact_q = prepare_query(query, folded=False)
+        where, params = _filters(site=site, date_from=date_from, date_to=date_to, alias="a.")
+        if not include_duplicates:
+            where.append("a.duplicate_of IS NULL")
+        extra = (" AND " + " AND ".join(where)) if where else ""
+        if exact:
+            sql = (
+                "SELECT a.id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank, 1 AS exact "
+                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ?{extra} ORDER BY rank LIMIT ?"
+            )
+            args = [exact_q, *params, limit]
+        else:
+            sql = (
+                "SELECT a.id, bm25(articles_folded_fts, 10.0, 4.0, 1.0) AS rank, "
+                "(e.rowid IS NOT NULL) AS exact "
+                "FROM articles_folded_fts JOIN articles a ON a.id = articles_folded_fts.rowid "
+                "LEFT JOIN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) e "
+                "ON e.rowid = a.id "
+                f"WHERE articles_folded_fts MATCH ?{extra} ORDER BY exact DESC, rank LIMIT ?"
+            )
+            args = [exact_q, prepare_query(query, folded=True), *params, limit]
+        try:
+            found = self.db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
+                raise QueryError(f"cannot run query {query!r}: {exc}") from exc
+            raise
+        terms = query_terms(query)
+        hits = []
+        for article_id, rank, is_exact in found:
+            a = self.db["articles"].get(article_id)
+            text = a["body_text"] or a["summary"] or ""
+            hits.append(SearchHit(
+                id=article_id, canonical_url=a["canonical_url"], url=a["url"], site=a["site"],
+                title=a["title"], published_at=a["published_at"],
+                snippet=make_snippet(text, terms, mark=mark), rank=rank, exact=bool(is_exact),
+            ))
+        return hits
+
+    def stats(self) -> list[dict[str, Any]]:
+        """Per-site counts, date range, flagged articles and the last run."""
+        sql = """
+        SELECT s.site,
+               COUNT(a.id) AS articles,
+               SUM(a.duplicate_of IS NOT NULL) AS duplicates,
+               SUM(a.flags != '[]') AS flagged,
+               MIN(a.published_at) AS first_published,
+               MAX(a.published_at) AS last_published,
+               (SELECT COUNT(*) FROM revisions r JOIN articles x ON x.id = r.article_id
+                 WHERE x.site = s.site) AS revisions,
+               r.started_at AS last_run_started, r.status AS last_run_status,
+               r.new AS last_run_new, r.errors AS last_run_errors
+        FROM (SELECT site FROM articles UNION SELECT site FROM crawl_runs) s
+        LEFT JOIN articles a ON a.site = s.site
+        LEFT JOIN crawl_runs r ON r.id = (
+            SELECT id FROM crawl_runs WHERE site = s.site ORDER BY started_at DESC, id DESC
+            LIMIT 1)
+        GROUP BY s.site ORDER BY s.site
+        """
+        cursor = self.db.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _filters(*, site: str | None, date_from: str | None, date_to: str | None,
+             alias: str = "") -> tuple[list[str], list[Any]]:
+    """SQL conditions for the common --site/--from/--to filters (dates as YYYY-MM-DD)."""
+    where: list[str] = []
+    params: list[Any] = []
+    if site:
+        where.append(f"{alias}site = ?")
+        params.append(site)
+    if date_from:
+        where.append(f"{alias}published_at >= ?")
+        params.append(date_from)
+    if date_to:
+        # Inclusive of the whole day: "2023-06-05" keeps "2023-06-05T17:00:00+07:00".
+        where.append(f"{alias}published_at < ?")
+        params.append(date_to + "\uffff" if len(date_to) == 10 else date_to)
+    return where, params
+
+
+def _decode(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for key in JSON_COLUMNS:
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    return out

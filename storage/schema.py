@@ -1,0 +1,128 @@
+"""Archive schema as ordered migrations (sqlite-utils ``Migrations``).
+
+Never edit a migration that has shipped: add a new one. An archive made by any earlier
+version then opens after the upgrade, with its data intact (tests/storage/test_migrations.py).
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("dost_archive")
+
+# The exact index keeps accents and tone marks apart; the folded index is over text folded by
+# crawler.normalize.fold (lowercase, no marks, đ → d), so "dong chi" finds "Đồng chí".
+EXACT_TOKENIZER = "unicode61 remove_diacritics 0"
+FOLDED_TOKENIZER = "unicode61 remove_diacritics 2"
+FTS_COLUMNS = ("title", "summary", "body_text")
+
+
+def _fts_triggers(table: str, fts: str, key: str) -> str:
+    """Triggers that keep an external-content FTS5 index in step with ``table``.
+
+    Unlike sqlite-utils' own triggers, the update trigger fires only when an indexed column
+    changes, so the common "seen again, unchanged" update does not rewrite the index.
+    """
+    cols = ", ".join(FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    return f"""
+    CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN
+        INSERT INTO {fts}(rowid, {cols}) VALUES (new.{key}, {new});
+    END;
+    CREATE TRIGGER {table}_fts_ad AFTER DELETE ON {table} BEGIN
+        INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{key}, {old});
+    END;
+    CREATE TRIGGER {table}_fts_au AFTER UPDATE OF {cols} ON {table} BEGIN
+        INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{key}, {old});
+        INSERT INTO {fts}(rowid, {cols}) VALUES (new.{key}, {new});
+    END;
+    """
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sites"].create(
+        {
+            "slug": str, "name": str, "province": str, "province_current": str,
+            "domains": str, "scheme": str, "platform": str, "status": str, "spider": str,
+            "evidence": str, "updated_at": str,
+        },
+        pk="slug",
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int, "run_key": str, "site": str, "started_at": str, "finished_at": str,
+            "status": str, "finish_reason": str, "pages": int, "items": int, "new": int,
+            "updated": int, "unchanged": int, "duplicates": int, "rejected": int,
+            "errors": int, "args": str, "message": str,
+        },
+        pk="id",
+        not_null={"site", "started_at", "status"},
+        defaults={"status": "running", "pages": 0, "items": 0, "new": 0, "updated": 0,
+                  "unchanged": 0, "duplicates": 0, "rejected": 0, "errors": 0},
+    )
+    db["crawl_runs"].create_index(["site", "started_at"])
+    db["articles"].create(
+        {
+            "id": int, "url": str, "canonical_url": str, "site": str, "province": str,
+            "province_current": str, "category": str, "title": str, "summary": str,
+            "published_at": str, "published_raw": str, "updated_at": str, "author": str,
+            "source": str, "body_text": str, "body_html": str, "images": str,
+            "attachments": str, "view_count": int, "tags": str, "content_hash": str,
+            "fetched_at": str, "extractor": str, "flags": str,
+            "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
+            "revision_count": int, "duplicate_of": int, "first_run_id": int,
+            "last_run_id": int,
+        },
+        pk="id",
+        not_null={"url", "canonical_url", "site", "content_hash", "fetched_at"},
+        foreign_keys=[("duplicate_of", "articles", "id")],
+    )
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["site", "published_at"])
+    db["articles"].create_index(["published_at"])
+    db["revisions"].create(
+        {
+            "id": int, "article_id": int, "revision": int, "content_hash": str,
+            "seen_at": str, "run_id": int, "url": str, "title": str, "summary": str,
+            "published_at": str, "published_raw": str, "updated_at": str, "author": str,
+            "source": str, "body_text": str, "body_html": str, "images": str,
+            "attachments": str, "tags": str, "extractor": str, "flags": str,
+        },
+        pk="id",
+        not_null={"article_id", "revision", "content_hash", "seen_at"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["revisions"].create_index(["article_id", "revision"], unique=True)
+    db["rejections"].create(
+        {"id": int, "run_id": int, "site": str, "url": str, "reason": str, "seen_at": str},
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    # Folded copy of the searchable text, keyed by article id; written by storage.Archive.
+    # No foreign key: the trigger below removes a folded row with its article.
+    db["articles_folded"].create(
+        {"id": int, "title": str, "summary": str, "body_text": str}, pk="id"
+    )
+    db["articles"].enable_fts(FTS_COLUMNS, tokenize=EXACT_TOKENIZER)
+    db["articles_folded"].enable_fts(FTS_COLUMNS, tokenize=FOLDED_TOKENIZER)
+    db.executescript(_fts_triggers("articles", "articles_fts", "id"))
+    db.executescript(_fts_triggers("articles_folded", "articles_folded_fts", "id"))
+    db.executescript(
+        """
+        CREATE TRIGGER articles_folded_gone AFTER DELETE ON articles BEGIN
+            DELETE FROM articles_folded WHERE id = old.id;
+        END;
+        """
+    )
+
+
+@migrations(name="m002_gone_and_cluster")
+def m002_gone_and_cluster(db: sqlite_utils.Database) -> None:
+    """Columns for removed articles (``gone_at``) and syndication clusters (``cluster_id``)."""
+    db["articles"].add_column("gone_at", str)
+    db["articles"].add_column("cluster_id", int)
+    db["articles"].create_index(["cluster_id"])
