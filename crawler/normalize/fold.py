@@ -14,7 +14,9 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-_SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}
+_SPECIAL = {
+    "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o",
+}
 
 
 @lru_cache(maxsize=4096)

@@ -32,7 +32,9 @@ def test_nfd_input_folds_like_nfc():
     assert fold(nfd) == fold("Nghệ An") == "nghe an"
 
 
-@pytest.mark.parametrize("text", ["Đồng chí Vũ Việt Văn — 15/11/2021", "Ánh Nguyệt - Tú Hảo", "ǅ ﬁ İstanbul"])
+@pytest.mark.parametrize(
+    "text", ["Đồng chí Vũ Việt Văn — 15/11/2021", "Ánh Nguyệt - Tú Hảo", "ǅ ﬁ İstanbul"]
+)
 def test_folding_keeps_length_so_offsets_map_back(text):
     nfc = unicodedata.normalize("NFC", text)
     assert len(fold(nfc)) == len(nfc)

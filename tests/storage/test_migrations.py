@@ -1,7 +1,7 @@
 """An archive made by an earlier schema opens, upgraded, with its data intact."""
 
-import sqlite_utils
 import pytest
+import sqlite_utils
 
 from storage import Archive, ArchiveError
 from storage.schema import migrations

@@ -1,0 +1,317 @@
+"""``dost-archive``: the command line of the archive (contract in DESIGN.md).
+
+Exit status: 0 success; 1 a crawl ran but some site failed; 2 bad input (unknown site, bad
+date, unrunnable search query, missing archive) — always with a one-line message, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler import __version__
+from crawler.items import Article
+from crawler.normalize.dates import parse_date
+from crawler.registry import RegistryError, load_registry
+from storage import Archive, ArchiveError, QueryError
+
+DEFAULT_DB = "archive.db"
+METADATA_FILE = Path(__file__).resolve().parent.parent / "storage" / "metadata.yml"
+
+
+class UserError(click.ClickException):
+    """Bad input: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"dost-archive: {self.format_message()}", err=True)
+
+
+def _day(value: str | None, option: str) -> str | None:
+    """A --from/--to/--since value as YYYY-MM-DD; accepts ISO or day-first (05/06/2023)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    parsed = parse_date(value)
+    if parsed.value is None:
+        raise UserError(f"{option}: cannot read {value!r} as a date (use YYYY-MM-DD)")
+    return parsed.value.date().isoformat()
+
+
+def _open(db: str, *, create: bool = False) -> Archive:
+    try:
+        return Archive(db, create=create)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    widths = {c: max([len(c)] + [len(str(r.get(c) if r.get(c) is not None else ""))
+                                 for r in rows]) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns),
+             "  ".join("-" * widths[c] for c in columns)]
+    for r in rows:
+        lines.append("  ".join(
+            str(r.get(c) if r.get(c) is not None else "").ljust(widths[c]) for c in columns))
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dost-archive")
+def main() -> None:
+    """Archive the news of Vietnam's provincial Departments of Science and Technology."""
+
+
+# -- crawl -------------------------------------------------------------------------------
+def _scrapy_settings(db: str, run_key: str, quiet: bool) -> Any:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("ARCHIVE_DB", db, priority="cmdline")
+    settings.set("DOST_RUN_KEY", run_key, priority="cmdline")
+    if quiet:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    return settings
+
+
+@main.command()
+@click.argument("sites", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every site that has a spider.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive file.")
+@click.option("--base-url", help="Crawl a mirror of the (single) site at this URL.")
+@click.option("--since", help="Skip articles published before this date.")
+@click.option("--full", is_flag=True, help="Walk every listing page, not only new ones.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages per category.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and the summary.")
+def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
+          since: str | None, full: bool, max_pages: int | None, quiet: bool) -> None:
+    """Crawl SITE… (or --all) into the archive and print a per-site summary."""
+    run_key = uuid.uuid4().hex
+    settings = _scrapy_settings(db, run_key, quiet)
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiderloader import SpiderLoader
+
+    available = sorted(SpiderLoader.from_settings(settings).list())
+    if all_sites and sites:
+        raise UserError("give site names or --all, not both")
+    chosen = available if all_sites else list(dict.fromkeys(sites))
+    if not chosen:
+        raise UserError("no site to crawl: name one or more sites, or pass --all "
+                        f"(sites with spiders: {', '.join(available) or 'none yet'})")
+    unknown = [s for s in chosen if s not in available]
+    if unknown:
+        raise UserError(f"no spider for {', '.join(unknown)}; sites with spiders: "
+                        f"{', '.join(available) or 'none yet'}")
+    if base_url and len(chosen) != 1:
+        raise UserError("--base-url points one site at a mirror: name exactly one site")
+    kwargs: dict[str, Any] = {"since": _day(since, "--since"), "full": "1" if full else ""}
+    if base_url:
+        kwargs["base_url"] = base_url
+    if max_pages:
+        kwargs["max_pages"] = str(max_pages)
+
+    with _open(db, create=True) as archive:
+        archive.sync_sites(s.as_row() for s in load_registry().values())
+    process = CrawlerProcess(settings)
+    for site in chosen:
+        process.crawl(site, **{k: v for k, v in kwargs.items() if v})
+    process.start()
+
+    with _open(db) as archive:
+        runs = list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
+                                                        order_by="site"))
+    click.echo(_table(runs, ["site", "status", "pages", "items", "new", "updated",
+                             "unchanged", "duplicates", "rejected", "errors"]))
+    failed = [s for s in chosen if not any(r["site"] == s and r["status"] == "ok"
+                                           for r in runs)]
+    if failed:
+        click.echo(f"dost-archive: sites with errors: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
+# -- parse -------------------------------------------------------------------------------
+@main.command()
+@click.argument("site")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The URL the page was fetched from.")
+@click.option("--fetched-at", help="When the page was fetched (ISO 8601); default now.")
+def parse(site: str, file: Path, url: str, fetched_at: str | None) -> None:
+    """Run SITE's article parser (or `generic`) on a saved page; print the article as JSON."""
+    from crawler.parsing import ParseError, parse_saved_page
+
+    try:
+        article: Article = parse_saved_page(site, file.read_bytes(), url, fetched_at=fetched_at)
+    except ParseError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+# -- search ------------------------------------------------------------------------------
+@main.command()
+@click.argument("query")
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--site", help="Only this site.")
+@click.option("--from", "date_from", help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Published on or before (YYYY-MM-DD).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--exact", is_flag=True, help="Keep accents and tone marks apart.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(query: str, db: str, site: str | None, date_from: str | None, date_to: str | None,
+           limit: int, exact: bool, as_json: bool) -> None:
+    """Full-text search; accent-, đ- and tone-placement-insensitive unless --exact."""
+    tty = sys.stdout.isatty() and not as_json
+    mark = ("\x1b[1;33m", "\x1b[0m") if tty else ("**", "**")
+    with _open(db) as archive:
+        try:
+            hits = archive.search(query, site=site, date_from=_day(date_from, "--from"),
+                                  date_to=_day(date_to, "--to"), limit=limit, exact=exact,
+                                  mark=mark)
+        except QueryError as exc:
+            raise UserError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no results", err=True)
+        return
+    for i, h in enumerate(hits, 1):
+        day = (h.published_at or "no date")[:10]
+        click.echo(f"{i}. [{h.site}] {day}  {h.title or '(no title)'}")
+        click.echo(f"   {h.url}")
+        click.echo(f"   {h.snippet}")
+
+
+# -- export ------------------------------------------------------------------------------
+EXPORT_COLUMNS = [*Article.field_names(), "id", "first_seen_at", "last_seen_at",
+                  "revision_count", "duplicate_of"]
+
+
+def _write_export(rows: Iterable[dict[str, Any]], fmt: str, fh: Any) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+    for row in rows:
+        if fmt == "csv":
+            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict)
+                             else v for k, v in row.items()})
+        else:
+            fh.write(json.dumps({k: row.get(k) for k in EXPORT_COLUMNS}, ensure_ascii=False))
+            fh.write("\n")
+        count += 1
+    return count
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--site", help="Only this site.")
+@click.option("--since", help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before (YYYY-MM-DD).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+def export(fmt: str, db: str, site: str | None, since: str | None, until: str | None,
+           output: Path | None) -> None:
+    """Dump articles as JSON Lines or CSV (oldest first)."""
+    with _open(db) as archive:
+        rows = archive.iter_articles(site=site, since=_day(since, "--since"),
+                                     until=_day(until, "--until"))
+        if output is None:
+            count = _write_export(rows, fmt, sys.stdout)
+        else:
+            # Written beside the target, then renamed: an interrupted export leaves no
+            # half-file that looks complete.
+            fd, tmp = tempfile.mkstemp(dir=output.parent or Path("."), suffix=".part")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                    count = _write_export(rows, fmt, fh)
+                os.replace(tmp, output)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+    click.echo(f"exported {count} articles" + (f" to {output}" if output else ""), err=True)
+
+
+# -- sites / stats -----------------------------------------------------------------------
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def sites(as_json: bool) -> None:
+    """The registry of DOST sites, their provinces before and after 2025, and status."""
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        raise UserError(str(exc)) from exc
+    rows = [s.as_row() for s in registry.values()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        r["domains"] = ", ".join(r["domains"])
+        r["province"] = f"{r['province']} → {r['province_current']}" if r["province"] else ""
+    click.echo(_table(rows, ["slug", "province", "status", "platform", "spider", "domains"]))
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def stats(db: str, as_json: bool) -> None:
+    """Per-site article counts, date range, flagged articles and the last run."""
+    with _open(db) as archive:
+        rows = archive.stats()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("the archive is empty", err=True)
+        return
+    for r in rows:
+        r["first_published"] = (r["first_published"] or "")[:10]
+        r["last_published"] = (r["last_published"] or "")[:10]
+    click.echo(_table(rows, ["site", "articles", "duplicates", "flagged", "revisions",
+                             "first_published", "last_published", "last_run_started",
+                             "last_run_status", "last_run_new", "last_run_errors"]))
+
+
+# -- serve -------------------------------------------------------------------------------
+def make_datasette(db: str) -> Any:
+    """A Datasette instance on ``db`` with the project's metadata (also used by tests)."""
+    import yaml
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
+    return Datasette([db], metadata=metadata, settings={"default_page_size": 50})
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db: str, host: str, port: int) -> None:
+    """Browse the archive with Datasette (facets, full-text search, JSON API)."""
+    _open(db).close()  # migrate first; Datasette then opens it read-mostly
+    from datasette.cli import cli as datasette_cli
+
+    click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    datasette_cli.main(["serve", db, "--metadata", str(METADATA_FILE), "--host", host,
+                        "--port", str(port)], prog_name="datasette")
+
+
+if __name__ == "__main__":
+    main()

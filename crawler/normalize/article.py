@@ -1,0 +1,130 @@
+"""RawArticle → Article: the one place where raw page fields become archive fields.
+
+The normalize pipeline and ``dost-archive parse`` both call ``build_article`` so that a saved
+page and a crawled page give the same record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from crawler.items import Article, RawArticle
+from crawler.normalize.dates import VN_TZ, ParsedDate, parse_date
+from crawler.normalize.html import sanitize_html
+from crawler.normalize.text import (
+    clean_body,
+    clean_inline,
+    extract_view_count,
+    html_to_paragraphs,
+    nfc,
+)
+from crawler.normalize.urls import canonical_url
+from crawler.registry import load_registry
+
+# The fields whose change makes a new revision. View counts and fetch times do not.
+HASHED_FIELDS = ("title", "summary", "published_at", "author", "source", "body_text")
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 of the article's content fields, stable across runs and machines."""
+    payload = json.dumps({k: fields.get(k) for k in HASHED_FIELDS}, ensure_ascii=False,
+                         sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def now_vn() -> str:
+    return datetime.now(VN_TZ).isoformat(timespec="seconds")
+
+
+def _opt(text: str | None) -> str | None:
+    cleaned = clean_inline(text) if text else ""
+    return cleaned or None
+
+
+def _context_date(raw: RawArticle) -> date | None:
+    if not raw.date_context:
+        return None
+    parsed = parse_date(raw.date_context, context_year=raw.year_hint)
+    return parsed.value.date() if parsed.value else None
+
+
+def _links(items: list[dict[str, Any]], base: str, text_key: str) -> list[dict[str, Any]]:
+    """Absolute URLs, cleaned captions/names, first occurrence of each URL only."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in items:
+        href = (item.get("url") or "").strip()
+        if not href or href.startswith(("data:", "javascript:")):
+            continue
+        absolute = urljoin(base, href)
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        entry = {**item, "url": absolute}
+        entry[text_key] = _opt(item.get(text_key))
+        out.append(entry)
+    return out
+
+
+def _to_int(value: str | int | None) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    digits = re.sub(r"[^\d]", "", value)
+    return int(digits) if digits else None
+
+
+def build_article(raw: RawArticle) -> Article:
+    """Normalize ``raw``; the Article's own validation adds flags for what is missing."""
+    site = load_registry().get(raw.site)
+    canonical = site.canonical_url(raw.url) if site else canonical_url(raw.url)
+    fetched_at = raw.fetched_at or now_vn()
+    reference = datetime.fromisoformat(fetched_at)
+    flags = list(raw.flags)
+    if site is None:
+        flags.append("no_province")
+
+    title = _opt(raw.title)
+    body = clean_body(html_to_paragraphs(raw.body_html or ""), title=title)
+    published: ParsedDate = parse_date(
+        raw.published_raw, context_date=_context_date(raw), context_year=raw.year_hint,
+        reference=reference,
+    )
+    if published.flag:
+        flags.append(published.flag)
+    updated = parse_date(raw.updated_raw, context_year=raw.year_hint, reference=reference)
+    view_count = _to_int(raw.view_count) if raw.view_count else None
+    if view_count is None and raw.view_count:
+        view_count = extract_view_count(raw.view_count)
+
+    fields: dict[str, Any] = {
+        "url": raw.url,
+        "canonical_url": canonical,
+        "site": raw.site,
+        "province": (site.province or None) if site else None,
+        "province_current": (site.province_current or None) if site else None,
+        "category": _opt(raw.category),
+        "title": title,
+        "summary": _opt(raw.summary),
+        "published_at": published.isoformat(),
+        # Kept as the page had it (NFC only), so any reading of it can be re-checked.
+        "published_raw": nfc(raw.published_raw).strip() or None if raw.published_raw else None,
+        "updated_at": updated.isoformat(),
+        "author": _opt(raw.author) or body.author,
+        "source": _opt(raw.source) or body.source,
+        "body_text": body.text,
+        "body_html": sanitize_html(raw.body_html, base_url=raw.url),
+        "images": _links(raw.images, raw.url, "caption"),
+        "attachments": _links(raw.attachments, raw.url, "name"),
+        "view_count": view_count if view_count is not None else body.view_count,
+        "tags": list(dict.fromkeys(t for t in (_opt(t) for t in raw.tags) if t)),
+        "fetched_at": fetched_at,
+        "extractor": raw.extractor,
+        "flags": flags,
+    }
+    fields["content_hash"] = content_hash(fields)
+    return Article(**fields)

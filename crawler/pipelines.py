@@ -1,0 +1,92 @@
+"""Item pipelines: normalize → validate → deduplicate → store. Each is thin; none writes SQL.
+
+A page that cannot become an article is recorded as a rejection with its reason (through
+``storage``), never dropped silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.items import Article, RawArticle
+from crawler.normalize.article import build_article
+from crawler.run import run_context
+
+
+class _ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)
+
+    def reject(self, url: str, reason: str) -> DropItem:
+        ctx = run_context(self.crawler)
+        ctx.archive.record_rejection(site=ctx.site, url=url, reason=reason, run_id=ctx.run_id)
+        self.stats.inc_value("archive/rejected")
+        return DropItem(f"rejected {url}: {reason}")
+
+
+class NormalizePipeline(_ArchivePipeline):
+    """RawArticle → Article (NFC text, day-first dates, canonical URL, sanitized HTML)."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawArticle):
+            return item
+        try:
+            return build_article(item)
+        except ValueError as exc:
+            raise self.reject(item.url, f"cannot normalize: {exc}") from exc
+
+
+class ValidatePipeline(_ArchivePipeline):
+    """Counts flags; rejects only a page with neither title nor text (not an article)."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        if "no_title" in item.flags and "no_body" in item.flags:
+            raise self.reject(item.url, "no title and no text: not an article page")
+        for flag in item.flags:
+            self.stats.inc_value(f"archive/flag/{flag}")
+        return item
+
+
+class DeduplicatePipeline(_ArchivePipeline):
+    """Drops a second copy of one canonical URL within a run.
+
+    Across runs, and for the same content at different URLs, the archive's upsert does the
+    work (keyed by canonical URL, linked by content hash), so nothing is dropped there.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.seen: set[str] = set()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        if item.canonical_url in self.seen:
+            self.stats.inc_value("archive/in_run_repeats")
+            raise DropItem(f"already stored in this run: {item.canonical_url}")
+        self.seen.add(item.canonical_url)
+        return item
+
+
+class StorePipeline(_ArchivePipeline):
+    """Upserts into the archive and counts new / updated / unchanged / duplicate articles."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        ctx = run_context(self.crawler)
+        result = ctx.archive.upsert_article(item, run_id=ctx.run_id)
+        self.stats.inc_value(f"archive/{result.status}")
+        if result.duplicate_of is not None and result.status != "unchanged":
+            self.stats.inc_value("archive/duplicates")
+        return item

@@ -1,0 +1,47 @@
+"""Scrapy settings for DOST Archive: polite by default, archive-bound pipelines."""
+
+from __future__ import annotations
+
+from crawler import __version__
+
+BOT_NAME = "dost_archive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Where the archive lives (ARCHIVE_DB); `dost-archive crawl --db` and `-s ARCHIVE_DB=` set it.
+ARCHIVE_DB = "archive.db"
+
+# Politeness: these are government servers, often small. robots.txt is obeyed, one or two
+# requests per domain at a time, AutoThrottle backs off when a site slows down.
+USER_AGENT = (
+    f"DOSTArchiveBot/{__version__} (+https://github.com/dost-archive/dost-archive; "
+    "archiving Vietnamese provincial DOST news)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 3
+# Oversized or compression-bomb responses are refused rather than filling memory.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.pipelines.DeduplicatePipeline": 300,
+    "crawler.pipelines.StorePipeline": 400,
+}
+EXTENSIONS = {
+    "crawler.run.RunRecorder": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

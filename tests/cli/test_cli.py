@@ -1,0 +1,182 @@
+"""dost-archive commands run in-process on a temporary archive."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main, make_datasette
+from crawler.items import Article
+from tests.conftest import FIXTURES
+
+SEED_PAGE = FIXTURES / "generic" / "sonla_seed003.html"
+SEED_URL = ("https://sokhoahoc.sonla.gov.vn/1288/30956/65206/561753/tin-tuc-tong-hop/"
+            "dong-chi-nguyen-thanh-cong-lam-viec-voi-so-khcn")
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def filled_db(archive, make_article, db_path):
+    for i, (title, body, site) in enumerate([
+        ("Đồng chí Giám đốc làm việc", "Đồng chí Giám đốc Sở làm việc về hoá học ứng dụng. " * 5,
+         "sonla"),
+        ("Thủy lợi nội đồng", "Dự án thuỷ lợi ở Phú Thọ được nghiệm thu đúng tiến độ. " * 5,
+         "phutho"),
+    ]):
+        url = f"https://{site}.gov.vn/bai-{i}"
+        archive.upsert_article(make_article(url=url, canonical_url=url, site=site, title=title,
+                                            body_text=body,
+                                            published_at=f"202{i + 1}-05-01T00:00:00+07:00"))
+    run_id = archive.start_run("sonla", run_key="k")
+    archive.finish_run(run_id, status="ok", finish_reason="finished", new=1, pages=4)
+    return str(db_path)
+
+
+def test_parse_generic_prints_one_article_with_every_contract_field(run):
+    result = run("parse", "generic", str(SEED_PAGE), "--url", SEED_URL,
+                 "--fetched-at", "2026-11-22T09:00:00+07:00")
+    assert result.exit_code == 0, result.output
+    article = json.loads(result.output)
+    assert list(article) == Article.field_names()
+    assert article["title"].startswith("Đồng chí Nguyễn Thành Công - Phó chủ tịch UBND tỉnh")
+    # the header's "today" date (24/11/2025) is not the publication date
+    assert article["published_at"] == "2023-06-06T08:15:00+07:00"
+    assert article["published_raw"] == "06/06/2023 08:15"
+    assert article["extractor"] == "generic"
+    assert article["author"] == "Ánh Nguyệt - Tú Hảo"
+    assert article["body_text"].startswith("Ngày 05/6/2023, đồng chí Nguyễn Thành Công")
+    assert article["body_text"].endswith("thương hiệu sản phẩm chủ lực.")
+    for boilerplate in ("Tin khác", "Thống kê truy cập", "Đang online", "Lượt xem",
+                        "anh tin bai", "1 2 3 4 5", "Trang chủ"):
+        assert boilerplate not in article["body_text"]
+    assert "onerror" not in article["body_html"] and "<script" not in article["body_html"]
+    # the site is recognised from the URL's host through the registry
+    assert article["site"] == "sonla_legacy" and article["province"] == "Sơn La"
+    assert len(article["content_hash"]) == 64
+
+
+def test_parse_unknown_site_is_a_clear_error(run):
+    result = run("parse", "nowhere", str(SEED_PAGE), "--url", SEED_URL)
+    assert result.exit_code == 2
+    assert "no parser for site 'nowhere'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_search_text_and_json(run, filled_db):
+    result = run("search", "dong chi", "--db", filled_db)
+    assert result.exit_code == 0
+    assert "Đồng chí Giám đốc làm việc" in result.output and "**Đồng** **chí**" in result.output
+    hits = json.loads(run("search", "thuy loi", "--db", filled_db, "--json").output)
+    assert [h["title"] for h in hits] == ["Thủy lợi nội đồng"]
+    assert hits[0]["site"] == "phutho" and "snippet" in hits[0]
+
+
+def test_search_filters(run, filled_db):
+    def titles(*args):
+        out = run("search", "dong", "--db", filled_db, "--json", *args).output
+        return [h["title"] for h in json.loads(out)]
+
+    assert len(titles()) == 2
+    assert titles("--site", "phutho") == ["Thủy lợi nội đồng"]
+    assert titles("--from", "2022-01-01") == ["Thủy lợi nội đồng"]
+    assert titles("--to", "01/05/2021") == ["Đồng chí Giám đốc làm việc"]  # day-first too
+    assert len(titles("--limit", "1")) == 1
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "a OR", "NEAR(", "'; DROP TABLE articles; --"])
+def test_search_syntax_errors_exit_2_with_one_line(run, filled_db, query):
+    result = run("search", query, "--db", filled_db)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.startswith("dost-archive: ")
+    assert "Traceback" not in result.output
+
+
+def test_search_bad_date_and_missing_archive(run, filled_db, tmp_path):
+    assert run("search", "x", "--db", filled_db, "--from", "someday").exit_code == 2
+    result = run("search", "x", "--db", str(tmp_path / "none.db"))
+    assert result.exit_code == 2 and "no archive" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_export_jsonl_and_csv(run, filled_db, tmp_path):
+    out = tmp_path / "a.jsonl"
+    result = run("export", "--format", "jsonl", "--db", filled_db, "-o", str(out))
+    assert result.exit_code == 0 and "exported 2 articles" in result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["site"] for r in rows] == ["sonla", "phutho"]  # oldest first
+    assert rows[0]["title"] == "Đồng chí Giám đốc làm việc" and rows[0]["flags"] == []
+
+    result = run("export", "--format", "csv", "--db", filled_db, "--site", "phutho")
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["title"] for r in table] == ["Thủy lợi nội đồng"]
+    assert json.loads(table[0]["images"]) == []
+    since = run("export", "--db", filled_db, "--since", "2022-01-01").stdout
+    assert len(since.splitlines()) == 1
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_sites_lists_the_registry(run):
+    result = run("sites")
+    assert "vinhphuc" in result.output and "Vĩnh Phúc → Phú Thọ" in result.output
+    rows = json.loads(run("sites", "--json").output)
+    vinhphuc = next(r for r in rows if r["slug"] == "vinhphuc")
+    assert vinhphuc["province_current"] == "Phú Thọ"
+    assert vinhphuc["domains"] == ["sokhcn.vinhphuc.gov.vn"]
+
+
+def test_stats(run, filled_db):
+    rows = json.loads(run("stats", "--db", filled_db, "--json").output)
+    by_site = {r["site"]: r for r in rows}
+    assert by_site["sonla"]["articles"] == 1 and by_site["sonla"]["last_run_status"] == "ok"
+    assert by_site["phutho"]["articles"] == 1 and by_site["phutho"]["last_run_status"] is None
+    text = run("stats", "--db", filled_db).output
+    assert "sonla" in text and "2021-05-01" in text
+
+
+def test_crawl_input_errors(run, tmp_path):
+    db = str(tmp_path / "c.db")
+    for args, message in [
+        ((), "no site to crawl"),
+        (("nowhere",), "no spider for nowhere"),
+    ]:
+        result = run("crawl", *args, "--db", db)
+        assert result.exit_code == 2 and message in result.output
+
+
+def test_datasette_serves_the_archive_with_metadata(filled_db):
+    ds = make_datasette(filled_db)
+
+    async def fetch():
+        listing = await ds.client.get("/archive/articles.json?_shape=array")
+        page = await ds.client.get("/archive/articles")
+        searched = await ds.client.get("/archive/articles.json?_search=hoá&_shape=array")
+        return listing, page, searched
+
+    listing, page, searched = asyncio.run(fetch())
+    assert listing.status_code == 200
+    assert next(r["title"] for r in listing.json()) == "Thủy lợi nội đồng"  # newest first
+    assert "One row per article" in page.text
+    assert [r["title"] for r in searched.json()] == ["Đồng chí Giám đốc làm việc"]
+
+
+def test_python_dash_m_crawler_is_the_same_cli():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "crawler", "--help"], capture_output=True,
+                         text=True, check=True)
+    assert "dost-archive" in out.stdout and "search" in out.stdout
