@@ -290,13 +290,24 @@ def stats(db: str, as_json: bool) -> None:
 
 
 # -- serve -------------------------------------------------------------------------------
-def make_datasette(db: str) -> Any:
-    """A Datasette instance on ``db`` with the project's metadata (also used by tests)."""
+def metadata_for(db: str) -> dict[str, Any]:
+    """The project's Datasette metadata, keyed by the database name Datasette will use.
+
+    Datasette names a database after its file stem, so an archive called ``2025.db`` must
+    get the ``archive`` section of ``metadata.yml`` under ``2025``.
+    """
     import yaml
-    from datasette.app import Datasette
 
     metadata = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
-    return Datasette([db], metadata=metadata, settings={"default_page_size": 50})
+    metadata["databases"] = {Path(db).stem: metadata["databases"]["archive"]}
+    return metadata
+
+
+def make_datasette(db: str) -> Any:
+    """A Datasette instance on ``db`` with the project's metadata (also used by tests)."""
+    from datasette.app import Datasette
+
+    return Datasette([db], metadata=metadata_for(db), settings={"default_page_size": 50})
 
 
 @main.command()
@@ -308,9 +319,12 @@ def serve(db: str, host: str, port: int) -> None:
     _open(db).close()  # migrate first; Datasette then opens it read-mostly
     from datasette.cli import cli as datasette_cli
 
-    click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    datasette_cli.main(["serve", db, "--metadata", str(METADATA_FILE), "--host", host,
-                        "--port", str(port)], prog_name="datasette")
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = Path(tmp) / "metadata.json"
+        meta.write_text(json.dumps(metadata_for(db), ensure_ascii=False), encoding="utf-8")
+        click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        datasette_cli.main(["serve", db, "--metadata", str(meta), "--host", host,
+                            "--port", str(port)], prog_name="datasette")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -167,10 +168,22 @@ def test_datasette_serves_the_archive_with_metadata(filled_db):
         return listing, page, searched
 
     listing, page, searched = asyncio.run(fetch())
+    assert Path(filled_db).stem == "archive"
     assert listing.status_code == 200
     assert next(r["title"] for r in listing.json()) == "Thủy lợi nội đồng"  # newest first
     assert "One row per article" in page.text
     assert [r["title"] for r in searched.json()] == ["Đồng chí Giám đốc làm việc"]
+
+
+def test_metadata_follows_the_archive_file_name(tmp_path, make_article):
+    from storage import Archive
+
+    db = tmp_path / "tinh-2025.db"
+    with Archive(db) as archive:
+        archive.upsert_article(make_article())
+    ds = make_datasette(str(db))
+    page = asyncio.run(ds.client.get("/tinh-2025/articles"))
+    assert page.status_code == 200 and "One row per article" in page.text
 
 
 def test_python_dash_m_crawler_is_the_same_cli():
