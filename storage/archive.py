@@ -230,10 +230,13 @@ class Archive:
         return [_decode(r) for r in self.db["revisions"].rows_where(
             "article_id = ?", [article_id], order_by="revision")]
 
-    def known_urls(self, site: str) -> set[str]:
-        """Canonical URLs already archived for ``site`` (incremental crawling reads this)."""
-        return {r[0] for r in self.db.execute(
-            "SELECT canonical_url FROM articles WHERE site = ?", [site])}
+    def known_articles(self, site: str) -> dict[str, str]:
+        """Canonical URL → title of every article archived for ``site``.
+
+        Incremental crawling reads this at start: the archive is the only crawl state.
+        """
+        return {url: title or "" for url, title in self.db.execute(
+            "SELECT canonical_url, title FROM articles WHERE site = ?", [site])}
 
     def iter_articles(self, *, site: str | None = None, since: str | None = None,
                       until: str | None = None, include_duplicates: bool = True,

@@ -6,13 +6,21 @@ and ``dost-archive crawl`` alike):
 - ``base_url``: crawl a mirror of the site (e.g. the local test mirror) instead of the site.
   Requests go to the mirror; archived URLs are rewritten back to the site's own URLs, so a
   mirror crawl archives the same canonical URLs as a live one.
-- ``since``: ISO date; older articles are not followed.
-- ``full``: walk every listing page instead of stopping at known articles.
+- ``since``: ISO date; listing entries dated earlier are not followed, and paging stops at a
+  listing page that holds only such entries.
+- ``full``: walk every listing page and re-fetch every article.
 - ``max_pages``: cap on listing pages per category.
+
+Incremental by default: listings are read newest first and a category stops paging at the
+first listing page whose articles are all already archived with the same title. What is
+"already archived" is read from the archive itself at start, so there is no second state
+store that could disagree with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,11 +29,30 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import RawArticle
-from crawler.normalize.dates import VN_TZ
+from crawler.normalize.dates import VN_TZ, parse_date
+from crawler.normalize.fold import fold
+from crawler.normalize.text import clean_inline
+from crawler.normalize.urls import canonical_url
+from crawler.registry import load_registry
 
 
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def title_key(title: str | None) -> str:
+    """Compare listing titles with archived ones: folded, without a truncation ellipsis."""
+    return fold(clean_inline(title or "")).rstrip(" .…")
+
+
+@dataclass
+class ListingEntry:
+    """One article link on a listing page, with what the listing says about it."""
+
+    url: str
+    title: str | None = None
+    date_raw: str | None = None
+    summary: str | None = None
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -33,24 +60,48 @@ class ArchiveSpider(scrapy.Spider):
 
     #: The site's own root URL, e.g. "https://sokhcn.sonla.gov.vn".
     site_url: str = ""
+    #: Listing pages to walk: path (from the site root) → category name.
+    categories: dict[str, str] = {}
+    #: Old servers that only speak TLS 1.2 with weak ciphers (REPORTED for vinhphuc.gov.vn).
+    legacy_tls: bool = False
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if cls.legacy_tls:
+            settings.set("DOWNLOADER_CLIENT_TLS_METHOD", "TLSv1.2", priority="spider")
+            settings.set("DOWNLOADER_CLIENT_TLS_CIPHERS", "DEFAULT@SECLEVEL=1",
+                         priority="spider")
 
     def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
                  full: Any = False, max_pages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.site = getattr(self, "site", None) or self.name
+        self.site_info = load_registry().get(self.site)
         self.base_url = base_url.rstrip("/") if base_url else None
         self.since: date | None = date.fromisoformat(since) if since else None
         self.full = _truthy(full)
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
-        if self.base_url and urlsplit(self.base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must be an http(s) URL: {base_url!r}")
+        self.known: dict[str, str] = {}
+        if self.base_url:
+            mirror = urlsplit(self.base_url)
+            if mirror.scheme not in ("http", "https") or not mirror.hostname:
+                raise ValueError(f"base_url must be an http(s) URL: {base_url!r}")
+            self.allowed_domains = [mirror.hostname]
+        elif self.site_info:
+            self.allowed_domains = list(self.site_info.domains)
 
     # -- mirror mapping ------------------------------------------------------------------
+    def _own_host(self, host: str) -> bool:
+        own = set(self.site_info.domains) if self.site_info else set()
+        own.add(urlsplit(self.site_url).hostname or "")
+        return host.lower() in own
+
     def fetch_url(self, url: str) -> str:
         """Where to request ``url`` (a site URL): the site itself or the mirror."""
-        if not self.base_url:
-            return url
         parts = urlsplit(url)
+        if not self.base_url or not self._own_host(parts.hostname or ""):
+            return url
         mirror = urlsplit(self.base_url)
         return urlunsplit((mirror.scheme, mirror.netloc, mirror.path + parts.path,
                            parts.query, ""))
@@ -64,12 +115,108 @@ class ArchiveSpider(scrapy.Spider):
         path = rest.path[len(urlsplit(self.base_url).path):] or "/"
         return urlunsplit((site.scheme, site.netloc, path, rest.query, ""))
 
+    def site_link(self, response: Response, href: str) -> str:
+        """``href`` on ``response`` as a URL of the site itself."""
+        return self.origin_url(response.urljoin(href))
+
+    def canonical(self, url: str) -> str:
+        return self.site_info.canonical_url(url) if self.site_info else canonical_url(url)
+
+    # -- crawl flow ----------------------------------------------------------------------
+    def load_known(self) -> dict[str, str]:
+        """Canonical URL → title of what the archive already holds for this site."""
+        if self.full or not getattr(self, "crawler", None):
+            return {}
+        from storage import Archive
+
+        with Archive(self.crawler.settings.get("ARCHIVE_DB")) as archive:
+            return {url: title_key(title) for url, title in
+                    archive.known_articles(self.site).items()}
+
+    async def start(self) -> Any:
+        self.known = self.load_known()
+        for path, category in self.categories.items():
+            yield self.listing_request(path, category, 1)
+
+    def listing_url(self, path: str, page: int) -> str:
+        """Site URL of listing page ``page`` (1-based) of a category. Platforms override."""
+        base = self.site_url.rstrip("/") + path
+        return base if page == 1 else f"{base}{'&' if '?' in base else '?'}page={page}"
+
+    def listing_request(self, path: str, category: str, page: int,
+                        response: Response | None = None) -> scrapy.Request:
+        """The request for a listing page. Platforms with AJAX paging override this."""
+        return scrapy.Request(self.fetch_url(self.listing_url(path, page)),
+                              callback=self.parse_listing,
+                              cb_kwargs={"path": path, "category": category, "page": page})
+
+    def parse_listing(self, response: Response, path: str, category: str,
+                      page: int) -> Iterator[scrapy.Request]:
+        entries = self.listing_entries(response)
+        fresh = too_old = 0
+        for entry in entries:
+            url = self.site_link(response, entry.url)
+            when = parse_date(entry.date_raw).value if entry.date_raw else None
+            if self.since and when is not None and when.date() < self.since:
+                too_old += 1
+                continue
+            known = self.known.get(self.canonical(url))
+            if not self.full and known is not None and (
+                    entry.title is None or known.startswith(title_key(entry.title))):
+                self.crawler.stats.inc_value("listing/known_skipped")
+                continue
+            fresh += 1
+            yield scrapy.Request(self.fetch_url(url), callback=self.parse_article_page,
+                                 cb_kwargs={"entry": entry, "category": category})
+        stop = self.stop_reason(entries, fresh, too_old, page, response)
+        if stop:
+            self.logger.info("%s: listing %r stops at page %d (%s)", self.site, category,
+                             page, stop)
+            return
+        yield self.listing_request(path, category, page + 1, response)
+
+    def stop_reason(self, entries: list[ListingEntry], fresh: int, too_old: int, page: int,
+                    response: Response) -> str | None:
+        if not entries:
+            return "no entries"
+        if self.max_pages and page >= self.max_pages:
+            return f"max_pages={self.max_pages}"
+        if self.since and too_old == len(entries):
+            return f"all entries before {self.since}"
+        if not self.full and fresh == 0:
+            return "only known articles"
+        if not self.has_next_page(response, page):
+            return "last page"
+        return None
+
+    def has_next_page(self, response: Response, page: int) -> bool:
+        """Whether the listing has a page after ``page``. Platforms read their pager."""
+        return True
+
+    def parse_article_page(self, response: Response, entry: ListingEntry,
+                           category: str) -> RawArticle:
+        """The article's raw fields, completed from its listing entry where the page lacks
+        them (several portals print the date only in the listing)."""
+        raw = self.parse_article(response)
+        if not raw.published_raw and entry.date_raw:
+            raw.published_raw = entry.date_raw
+        raw.date_context = raw.date_context or entry.date_raw
+        raw.category = raw.category or category
+        raw.title = raw.title or entry.title
+        raw.summary = raw.summary or entry.summary
+        return raw
+
+    # -- platform hooks ------------------------------------------------------------------
+    def listing_entries(self, response: Response) -> list[ListingEntry]:
+        """Article links of a listing page, newest first. Platform bases implement this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement listing_entries")
+
+    def parse_article(self, response: Response) -> RawArticle:
+        """Pull the raw fields of one article page. Platform bases implement this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_article")
+
     # -- items ---------------------------------------------------------------------------
     def raw_article(self, response: Response, **fields: Any) -> RawArticle:
         """A RawArticle for ``response`` with the site, origin URL and fetch time filled in."""
         fields.setdefault("fetched_at", datetime.now(VN_TZ).isoformat(timespec="seconds"))
         return RawArticle(url=self.origin_url(response.url), site=self.site, **fields)
-
-    def parse_article(self, response: Response) -> RawArticle:
-        """Pull the raw fields of one article page. Platform bases implement this."""
-        raise NotImplementedError(f"{type(self).__name__} must implement parse_article")

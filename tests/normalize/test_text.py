@@ -1,6 +1,6 @@
 """Tests for crawler.normalize.text, anchored on real page texts of DOST sites.
 
-The seed files in tests/fixtures/seeds are verbatim copies of visible page text (boilerplate
+The seed files in crawler/mirror/seeds are verbatim copies of visible page text (boilerplate
 included) from five provincial sites; the unit tests below pin each rule and its traps.
 """
 
@@ -22,7 +22,7 @@ from crawler.normalize.text import (
     text_to_paragraphs,
 )
 
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "crawler" / "mirror" / "seeds"
 
 
 def _seed_text(prefix: str) -> str:

@@ -1,0 +1,34 @@
+"""``python -m crawler.mirror``: serve the mirror until interrupted (used by tests)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+
+from crawler.mirror.data import SCENARIOS
+from crawler.mirror.server import Mirror
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m crawler.mirror")
+    parser.add_argument("--site", action="append", help="a site to serve (default: all)")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="base")
+    args = parser.parse_args()
+    try:
+        mirror = Mirror(args.site, scenario=args.scenario)
+    except ValueError as exc:
+        sys.exit(f"mirror: {exc}")
+    print(json.dumps(mirror.urls), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    mirror.close()
+
+
+if __name__ == "__main__":
+    main()

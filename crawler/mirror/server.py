@@ -1,0 +1,98 @@
+"""Serve site models over HTTP on 127.0.0.1, one port per site (so root-relative links work).
+
+``python -m crawler.mirror [--site S …] [--scenario update]`` prints one JSON line
+``{"sonla": "http://127.0.0.1:41234", …}`` and serves until interrupted; ``Mirror`` does the
+same in-process for the demo.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from crawler.mirror.sites import models
+from crawler.mirror.sites.base import MirrorRequest, SiteModel
+
+MAX_BODY = 1_000_000
+
+
+def _handler_for(model: SiteModel) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "DOSTMirror/1.0"
+
+        def _serve(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
+            request = MirrorRequest(
+                method=method, path=unquote(parts.path), query=parse_qs(parts.query),
+                body=self.rfile.read(length) if length else b"",
+                headers={k.lower(): v for k, v in self.headers.items()},
+            )
+            try:
+                reply = model.respond(request)
+            except Exception as exc:  # a model bug must show up as a 500, not a hang
+                self.send_error(500, f"mirror error: {exc!r}")
+                return
+            data = reply.data
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_HEAD(self) -> None:
+            self._serve("HEAD")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet by default
+            pass
+
+    return Handler
+
+
+class Mirror:
+    """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL."""
+
+    def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base") -> None:
+        available = models()
+        chosen = list(sites) if sites else sorted(available)
+        unknown = [s for s in chosen if s not in available]
+        if unknown:
+            raise ValueError(f"no mirror for {', '.join(unknown)}; "
+                             f"mirrored sites: {', '.join(sorted(available))}")
+        self.servers: dict[str, ThreadingHTTPServer] = {}
+        for slug in chosen:
+            server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                         _handler_for(available[slug](scenario)))
+            server.daemon_threads = True
+            self.servers[slug] = server
+        self.threads = [threading.Thread(target=s.serve_forever, daemon=True)
+                        for s in self.servers.values()]
+        for t in self.threads:
+            t.start()
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {slug: f"http://127.0.0.1:{s.server_address[1]}"
+                for slug, s in self.servers.items()}
+
+    def close(self) -> None:
+        for server in self.servers.values():
+            server.shutdown()
+            server.server_close()
+
+    def __enter__(self) -> Mirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

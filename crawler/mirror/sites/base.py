@@ -1,0 +1,114 @@
+"""``SiteModel``: how one mirrored site answers requests.
+
+A model holds the site's articles (``crawler.mirror.data``) and renders its listing pages,
+article pages and any AJAX endpoints with Jinja templates in ``crawler/mirror/templates``.
+Subclasses set ``slug``, ``categories``, ``newest`` and implement ``route``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import jinja2
+
+from crawler.mirror.data import MirrorArticle, build_articles
+from crawler.normalize.dates import VN_TZ
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass
+class MirrorRequest:
+    method: str
+    path: str                     # percent-decoded path, e.g. "/noidung/tintuc/Lists/…"
+    query: dict[str, list[str]]
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        """A query parameter, matched case-insensitively (ASP.NET style)."""
+        for key, values in self.query.items():
+            if key.lower() == name.lower() and values:
+                return values[0]
+        return default
+
+    def form(self) -> dict[str, Any]:
+        """The request body as a dict, whether form-encoded or JSON."""
+        ctype = self.headers.get("content-type", "")
+        if "json" in ctype:
+            return json.loads(self.body or b"{}")
+        return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8")).items()}
+
+
+@dataclass
+class MirrorReply:
+    status: int = 200
+    body: bytes | str = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def data(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+NOT_FOUND = MirrorReply(404, "<html><body><h1>404 - Không tìm thấy trang</h1></body></html>")
+
+
+class SiteModel:
+    slug: str = ""
+    site_url: str = ""
+    #: listing categories: slug → display name
+    categories: dict[str, str] = {}
+    newest: datetime = datetime(2025, 11, 20, tzinfo=VN_TZ)
+    first_id: int = 1000
+    page_size: int = 10
+    template_dir: str = ""
+
+    def __init__(self, scenario: str = "base") -> None:
+        self.scenario = scenario
+
+    @cached_property
+    def articles(self) -> list[MirrorArticle]:
+        return build_articles(self.slug, tuple(self.categories), newest=self.newest,
+                              first_id=self.first_id, scenario=self.scenario)
+
+    @cached_property
+    def by_id(self) -> dict[int, MirrorArticle]:
+        return {a.id: a for a in self.articles}
+
+    def in_category(self, category: str) -> list[MirrorArticle]:
+        return [a for a in self.articles if a.category == category]
+
+    def page_of(self, items: Sequence[MirrorArticle], page: int) -> list[MirrorArticle]:
+        start = (page - 1) * self.page_size
+        return list(items[start:start + self.page_size])
+
+    def page_count(self, items: Sequence[MirrorArticle]) -> int:
+        return max(1, math.ceil(len(items) / self.page_size))
+
+    def render(self, template: str, **context: Any) -> str:
+        context.setdefault("today", datetime.now(VN_TZ))
+        context.setdefault("site", self)
+        return _ENV.get_template(f"{self.template_dir or self.slug}/{template}").render(
+            **context)
+
+    def respond(self, request: MirrorRequest) -> MirrorReply:
+        if request.path == "/robots.txt":
+            return MirrorReply(200, "User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
+        return self.route(request) or NOT_FOUND
+
+    def route(self, request: MirrorRequest) -> MirrorReply | None:
+        raise NotImplementedError

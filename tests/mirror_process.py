@@ -1,0 +1,27 @@
+"""Run the mirror (``python -m crawler.mirror``) as a subprocess on loopback for a test."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def mirror_process(*sites: str, scenario: str = "base") -> Iterator[dict[str, str]]:
+    """Yield {site: base URL}; the server is stopped when the block ends."""
+    args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
+    for site in sites:
+        args += ["--site", site]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"mirror did not start: {proc.stderr.read() if proc.stderr else ''}")
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
