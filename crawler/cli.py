@@ -78,7 +78,17 @@ def main() -> None:
 
 
 # -- crawl -------------------------------------------------------------------------------
-def _scrapy_settings(db: str, run_key: str, quiet: bool) -> Any:
+LOOPBACK_HOSTS = ("127.", "localhost", "::1", "[::1]")
+
+
+def _is_loopback(url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    return bool(host) and host.startswith(LOOPBACK_HOSTS)
+
+
+def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = False) -> Any:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.utils.project import get_project_settings
 
@@ -87,6 +97,11 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool) -> Any:
     settings.set("DOST_RUN_KEY", run_key, priority="cmdline")
     if quiet:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    if loopback:
+        # A mirror on this machine: politeness delays protect nobody, they only slow tests.
+        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="cmdline")
     return settings
 
 
@@ -103,8 +118,7 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
           since: str | None, full: bool, max_pages: int | None, quiet: bool) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
-    settings = _scrapy_settings(db, run_key, quiet)
-    from scrapy.crawler import CrawlerProcess
+    settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
     from scrapy.spiderloader import SpiderLoader
 
     available = sorted(SpiderLoader.from_settings(settings).list())
@@ -126,22 +140,82 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
     if max_pages:
         kwargs["max_pages"] = str(max_pages)
 
-    with _open(db, create=True) as archive:
-        archive.sync_sites(s.as_row() for s in load_registry().values())
-    process = CrawlerProcess(settings)
-    for site in chosen:
-        process.crawl(site, **{k: v for k, v in kwargs.items() if v})
-    process.start()
-
-    with _open(db) as archive:
-        runs = list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
-                                                        order_by="site"))
-    click.echo(_table(runs, ["site", "status", "pages", "items", "new", "updated",
-                             "unchanged", "duplicates", "rejected", "errors"]))
+    runs = _run_crawls(settings, [(site, kwargs) for site in chosen], db, run_key)
+    _print_runs(runs)
     failed = [s for s in chosen if not any(r["site"] == s and r["status"] == "ok"
                                            for r in runs)]
     if failed:
         click.echo(f"dost-archive: sites with errors: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
+def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
+                run_key: str) -> list[dict[str, Any]]:
+    """Run the spiders in one CrawlerProcess; return their crawl_runs rows."""
+    from scrapy.crawler import CrawlerProcess
+
+    with _open(db, create=True) as archive:
+        archive.sync_sites(s.as_row() for s in load_registry().values())
+    process = CrawlerProcess(settings)
+    for site, kwargs in jobs:
+        process.crawl(site, **{k: v for k, v in kwargs.items() if v})
+    process.start()
+    with _open(db) as archive:
+        return list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
+                                                        order_by="site"))
+
+
+def _print_runs(runs: list[dict[str, Any]]) -> None:
+    click.echo(_table(runs, ["site", "status", "pages", "items", "new", "updated",
+                             "unchanged", "duplicates", "rejected", "errors"]))
+
+
+# -- demo --------------------------------------------------------------------------------
+DEMO_DB = "demo-archive.db"
+
+
+@main.command()
+@click.option("--db", default=DEMO_DB, show_default=True, help="Archive to create.")
+@click.option("--force", is_flag=True, help="Replace --db if it already exists.")
+def demo(db: str, force: bool) -> None:
+    """Offline showcase: mirror the seed sites on loopback, crawl them, show the archive."""
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.mirror.server import Mirror
+    from crawler.mirror.sites import models
+
+    path = Path(db)
+    if path.exists():
+        if db != DEMO_DB and not force:
+            raise UserError(f"{db} already exists; pass --force to replace it")
+        for leftover in (path, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            leftover.unlink(missing_ok=True)
+    run_key = uuid.uuid4().hex
+    settings = _scrapy_settings(db, run_key, quiet=True, loopback=True)
+    spiders = set(SpiderLoader.from_settings(settings).list())
+    sites = sorted(spiders & set(models()))
+    if not sites:
+        raise UserError("no mirrored site has a spider")
+    with Mirror(sites) as mirror:
+        click.echo(f"Mirror of {len(sites)} sites on 127.0.0.1; crawling them into {db} …",
+                   err=True)
+        runs = _run_crawls(settings, [(s, {"base_url": mirror.urls[s]}) for s in sites], db,
+                           run_key)
+    _print_runs(runs)
+    with _open(db) as archive:
+        click.echo("")
+        for site in sites:
+            latest = archive.db.execute(
+                "SELECT published_at, title FROM articles WHERE site = ? "
+                "ORDER BY published_at DESC LIMIT 2", [site]).fetchall()
+            for published, title in latest:
+                click.echo(f"  [{site}] {(published or 'no date')[:10]}  {title}")
+        total = archive.db["articles"].count
+    click.echo(f"\n{total} articles archived in {db}. Next:")
+    click.echo(f"  dost-archive search \"dong chi\" --db {db}   # accents optional")
+    click.echo(f"  dost-archive stats --db {db}")
+    click.echo(f"  dost-archive serve --db {db}   # browse at http://127.0.0.1:8001/")
+    if any(r["status"] != "ok" for r in runs) or len(runs) != len(sites):
         sys.exit(1)
 
 
