@@ -161,8 +161,7 @@ class ArchiveSpider(scrapy.Spider):
                 too_old += 1
                 continue
             known = self.known.get(self.canonical(url))
-            if not self.full and known is not None and (
-                    entry.title is None or known.startswith(title_key(entry.title))):
+            if not self.full and known is not None and self.same_title(known, entry.title):
                 self.crawler.stats.inc_value("listing/known_skipped")
                 continue
             fresh += 1
@@ -174,6 +173,18 @@ class ArchiveSpider(scrapy.Spider):
                              page, stop)
             return
         yield self.listing_request(path, category, page + 1, response)
+
+    @staticmethod
+    def same_title(known_key: str, listing_title: str | None) -> bool:
+        """Whether a listing title still matches the archived one (a changed title means the
+        article was edited). Listings that cut titles short with an ellipsis match by prefix.
+        """
+        if listing_title is None:
+            return True
+        shown = clean_inline(listing_title)
+        if shown.endswith(("...", "…")):
+            return known_key.startswith(title_key(shown))
+        return known_key == title_key(shown)
 
     def stop_reason(self, entries: list[ListingEntry], fresh: int, too_old: int, page: int,
                     response: Response) -> str | None:
