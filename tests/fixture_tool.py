@@ -59,14 +59,14 @@ def parse_fixture(folder: Path) -> Any:
 
 
 def save(site: str, target: str, name: str, kind: str, method: str = "GET",
-         data: str | None = None) -> Path:
+         data: str | None = None, content_type: str = "application/json") -> Path:
     """Render ``target`` (path?query on the site) from the mirror model and save it."""
     from crawler.mirror.sites import models
     from crawler.mirror.sites.base import MirrorRequest
 
     model = models()[site]()
     parts = urlsplit(target)
-    headers = {"content-type": "application/json"} if data else {}
+    headers = {"content-type": content_type} if data else {}
     reply = model.respond(MirrorRequest(method, unquote(parts.path), parse_qs(parts.query),
                                         (data or "").encode(), headers))
     if reply.status != 200:
@@ -77,7 +77,7 @@ def save(site: str, target: str, name: str, kind: str, method: str = "GET",
     meta = {"url": model.site_url.rstrip("/") + target, "fetched_at": FETCHED_AT,
             "site": site, "kind": kind, "content_type": reply.content_type}
     if method != "GET":
-        meta.update(method=method, data=data)
+        meta.update(method=method, data=data, request_content_type=content_type)
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
     regen(folder)
@@ -98,12 +98,15 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("name")
     s.add_argument("--kind", choices=["article", "listing"], required=True)
     s.add_argument("--method", default="GET")
-    s.add_argument("--data", help="request body (JSON) for POST endpoints")
+    s.add_argument("--data", help="request body for POST endpoints")
+    s.add_argument("--content-type", default="application/json",
+                   help="of --data (application/x-www-form-urlencoded for form posts)")
     r = sub.add_parser("regen")
     r.add_argument("sites", nargs="*")
     args = parser.parse_args(argv)
     if args.command == "save":
-        print(save(args.site, args.target, args.name, args.kind, args.method, args.data))
+        print(save(args.site, args.target, args.name, args.kind, args.method, args.data,
+                   args.content_type))
     else:
         for site in args.sites or [None]:
             for folder in fixture_dirs(site):

@@ -49,7 +49,8 @@ class MirrorRequest:
         ctype = self.headers.get("content-type", "")
         if "json" in ctype:
             return json.loads(self.body or b"{}")
-        return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8")).items()}
+        return {k: v[0] for k, v in
+                parse_qs(self.body.decode("utf-8"), keep_blank_values=True).items()}
 
 
 @dataclass
