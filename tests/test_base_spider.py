@@ -152,7 +152,8 @@ def test_legacy_tls_is_a_per_spider_setting():
         legacy_tls = True
 
     crawler = get_crawler(Old)
-    assert crawler.settings.get("DOWNLOADER_CLIENT_TLS_METHOD") == "TLSv1.2"
+    assert crawler.settings.get("DOWNLOAD_TLS_MIN_VERSION") == "TLSv1.2"
+    assert crawler.settings.get("DOWNLOAD_TLS_MAX_VERSION") == "TLSv1.2"
     assert crawler.settings.get("DOWNLOADER_CLIENT_TLS_CIPHERS") == "DEFAULT@SECLEVEL=1"
     plain = get_crawler(Listing).settings
     assert plain.get("DOWNLOADER_CLIENT_TLS_CIPHERS") != "DEFAULT@SECLEVEL=1"

@@ -69,7 +69,8 @@ class ArchiveSpider(scrapy.Spider):
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
         if cls.legacy_tls:
-            settings.set("DOWNLOADER_CLIENT_TLS_METHOD", "TLSv1.2", priority="spider")
+            settings.set("DOWNLOAD_TLS_MIN_VERSION", "TLSv1.2", priority="spider")
+            settings.set("DOWNLOAD_TLS_MAX_VERSION", "TLSv1.2", priority="spider")
             settings.set("DOWNLOADER_CLIENT_TLS_CIPHERS", "DEFAULT@SECLEVEL=1",
                          priority="spider")
 
