@@ -61,8 +61,10 @@ class RunRecorder:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         ctx = run_context(self.crawler)
         stats: dict[str, Any] = self.crawler.stats.get_stats()
-        errors = int(stats.get("log_count/ERROR", 0)) + int(
-            stats.get("downloader/exception_count", 0))
+        # Final failures only: Scrapy logs a download it gave up on, an unhandled HTTP error
+        # page and a spider exception at ERROR; an exception that a retry got past is not an
+        # error of the run.
+        errors = int(stats.get("log_count/ERROR", 0))
         counts = {
             "pages": int(stats.get("downloader/response_count", 0)),
             "items": int(stats.get("item_scraped_count", 0)),

@@ -78,7 +78,7 @@ def seed_articles() -> dict[str, dict]:
             published=datetime(2024, 3, 16, tzinfo=VN_TZ),
             paragraphs=tuple(p for p in _paragraphs(s4, "Hội nghị Giám đốc", "Theo most.gov.vn")
                              if len(p) > 60),
-            source="most.gov.vn", view_count=31),
+            source="most.gov.vn", author="", view_count=31),
     }
 
 

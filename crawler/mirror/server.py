@@ -21,6 +21,10 @@ MAX_BODY = 1_000_000
 def _handler_for(model: SiteModel) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "DOSTMirror/1.0"
+        # HTTP/1.1 with keep-alive, as the real IIS/Apache servers speak. (An HTTP/1.0 reply
+        # without "Connection: close" lets Twisted pool a connection the server then closes,
+        # and a POST sent on it fails.)
+        protocol_version = "HTTP/1.1"
 
         def _serve(self, method: str) -> None:
             parts = urlsplit(self.path)
