@@ -35,5 +35,5 @@ class SonlaSpider(VnptSpider):
         "/chuyen-doi-so": "Chuyển đổi số",  # GUESS: ex-DIC topic after 1/3/2025
     }
     pagination_encoding = "json"  # GUESS
-    view_count_css = "div.ArticleViewCount"  # GUESS
+    view_css = "div.ArticleViewCount"  # GUESS
     category_css = "div.breadcrumb a:last-of-type"  # GUESS

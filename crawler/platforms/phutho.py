@@ -30,34 +30,16 @@ like the "BÀI VIẾT KHÁC" block (image whose alt is the title, the title link
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
-from scrapy.http import Response
-from scrapy.selector import Selector
-
-from crawler.items import RawArticle
-from crawler.platforms.base import ArchiveSpider, ListingEntry
+from crawler.platforms.selectors import SelectorSpider
 
 
-def _all_text(sel: Selector) -> str | None:
-    """The text under ``sel`` exactly as the page has it (whitespace is cleaned later)."""
-    text = "".join(sel.xpath(".//text()").getall()).strip()
-    return text or None
-
-
-def _text(sel: Selector | Response, css: str | None) -> str | None:
-    """The raw text under the first match of ``css`` (None when there is no match)."""
-    found = sel.css(css) if css else None
-    return _all_text(found[0]) if found else None
-
-
-class NidSlugSpider(ArchiveSpider):
+class NidSlugSpider(SelectorSpider):
     """Base of sites whose articles live at ``/<slug>-n<id>`` (Phú Thọ DOST)."""
 
     #: Article URL paths: CONFIRMED form ``/<slug>-n<id>``; anything else is not an article.
     article_path_re = re.compile(r"^/[^/]+-n(?P<id>\d+)/?$")
-    #: Query parameter of the listing pager (GUESS).
-    page_param = "page"
+    page_param = "page"  # GUESS
 
     # Listing page (all GUESS).
     listing_item_css = "div.list-news div.item-news"
@@ -71,77 +53,6 @@ class NidSlugSpider(ArchiveSpider):
     title_css = "h2.articletitle"
     body_css = "div.articletext"
     #: No publish date on the article page (seed 004); never the header date.
-    date_css: str | None = None
+    date_css = ""
     view_css = "span.luot-xem"
     attachment_css = "div.article-file a[href]"
-
-    # -- listing ---------------------------------------------------------------------------
-    def is_article_url(self, url: str) -> bool:
-        return bool(self.article_path_re.match(urlsplit(url).path))
-
-    def listing_entries(self, response: Response) -> list[ListingEntry]:
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
-        for item in response.css(self.listing_item_css):
-            link = item.css(self.listing_link_css)
-            href = link.attrib.get("href") if link else None
-            if not href or not self.is_article_url(response.urljoin(href)):
-                continue
-            if href in seen:
-                continue
-            seen.add(href)
-            entries.append(ListingEntry(
-                url=href,
-                title=_all_text(link[0]) or link.attrib.get("title"),
-                date_raw=_text(item, self.listing_date_css),
-                summary=_text(item, self.listing_summary_css),
-            ))
-        return entries
-
-    def listing_url(self, path: str, page: int) -> str:
-        base = self.site_url.rstrip("/") + path
-        if page == 1:
-            return base
-        return f"{base}{'&' if '?' in base else '?'}{self.page_param}={page}"
-
-    def pager_pages(self, response: Response) -> set[int]:
-        """Page numbers the pager links to."""
-        pages: set[int] = set()
-        for href in response.css(self.pager_link_css).getall():
-            values = parse_qs(urlsplit(href).query).get(self.page_param, [])
-            pages.update(int(v) for v in values if v.isdigit())
-        return pages
-
-    def has_next_page(self, response: Response, page: int) -> bool:
-        return any(p > page for p in self.pager_pages(response))
-
-    # -- article ---------------------------------------------------------------------------
-    def images(self, body: Selector, response: Response) -> list[dict[str, str | None]]:
-        """Body images with their captions: ``figcaption``, else the image's alt/title."""
-        found = []
-        for img in body.css("img"):
-            src = img.attrib.get("src") or img.attrib.get("data-src")
-            if not src:
-                continue
-            figure = img.xpath("ancestor::figure[1]")
-            caption = _text(figure[0], "figcaption") if figure else None
-            found.append({"url": response.urljoin(src),
-                          "caption": caption or img.attrib.get("alt") or img.attrib.get("title")})
-        return found
-
-    def parse_article(self, response: Response) -> RawArticle:
-        scope = response.css(self.article_css)
-        scope = scope[0] if scope else response
-        body = scope.css(self.body_css)
-        return self.raw_article(
-            response,
-            title=_text(scope, self.title_css),
-            # Only the page's own date element, if a site has one; the header date is never read.
-            published_raw=_text(scope, self.date_css),
-            body_html=body.get(),
-            view_count=_text(scope, self.view_css),
-            images=self.images(body[0], response) if body else [],
-            attachments=[{"url": response.urljoin(a.attrib["href"]),
-                          "name": _all_text(a) or a.attrib["href"].rsplit("/", 1)[-1]}
-                         for a in scope.css(self.attachment_css)],
-        )

@@ -27,33 +27,18 @@ this site has been seen. They sit in class attributes so that one live look fixe
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
-from scrapy.http import Response
-from scrapy.selector import Selector
+from parsel import Selector
 
-from crawler.items import RawArticle
-from crawler.platforms.base import ArchiveSpider, ListingEntry
+from crawler.platforms.selectors import SelectorSpider, text_of
 
 
-def _all_text(sel: Selector) -> str | None:
-    """The text under ``sel`` exactly as the page has it (whitespace is cleaned later)."""
-    text = "".join(sel.xpath(".//text()").getall()).strip()
-    return text or None
-
-
-def _text(sel: Selector | Response, css: str | None) -> str | None:
-    """The raw text under the first match of ``css`` (None when there is no match)."""
-    found = sel.css(css) if css else None
-    return _all_text(found[0]) if found else None
-
-
-class NumericPathSpider(ArchiveSpider):
+class NumericPathSpider(SelectorSpider):
     """Base of the old Sơn La portal: ``/<n>/<n>/<n>/<id>/<category>/<slug>`` articles."""
 
     #: CONFIRMED article path form; the ``id`` group is a GUESS at what the number means.
     article_path_re = re.compile(r"^/\d+/\d+/\d+/(?P<id>\d+)/[^/]+/[^/]+/?$")
-    page_param = "page"
+    page_param = "page"  # GUESS
 
     # Listing page (all GUESS).
     listing_item_css = "div.box-news-list div.news-item"
@@ -67,83 +52,22 @@ class NumericPathSpider(ArchiveSpider):
     title_css = "h1.news-detail-title"
     view_css = "div.news-detail-view"
     body_css = "div.news-detail-content"
-    #: None: the article page shows no publish date (seed 003); the body's first date is the
+    #: "": the article page shows no publish date (seed 003); the body's first date is the
     #: event's, never read.
-    date_css: str | None = None
+    date_css = ""
     attachment_css = "div.news-detail-files a[href]"
     #: Alt texts that say nothing about the image (seed 003 shows "anh tin bai").
     placeholder_alts = frozenset({"anh tin bai", "ảnh tin bài"})
 
-    # -- listing ---------------------------------------------------------------------------
-    def is_article_url(self, url: str) -> bool:
-        return bool(self.article_path_re.match(urlsplit(url).path))
-
-    def listing_entries(self, response: Response) -> list[ListingEntry]:
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
-        for item in response.css(self.listing_item_css):
-            link = item.css(self.listing_link_css)
-            href = link.attrib.get("href") if link else None
-            # Bare-slug static pages and category pages are not articles.
-            if not href or href in seen or not self.is_article_url(response.urljoin(href)):
-                continue
-            seen.add(href)
-            entries.append(ListingEntry(
-                url=href,
-                title=_all_text(link[0]) or link.attrib.get("title"),
-                date_raw=_text(item, self.listing_date_css),
-                summary=_text(item, self.listing_summary_css),
-            ))
-        return entries
-
-    def listing_url(self, path: str, page: int) -> str:
-        base = self.site_url.rstrip("/") + path
-        if page == 1:
-            return base
-        return f"{base}{'&' if '?' in base else '?'}{self.page_param}={page}"
-
-    def pager_pages(self, response: Response) -> set[int]:
-        """Page numbers the "1 2 3 4 5 ..." pager links to (the "..." links further on)."""
-        pages: set[int] = set()
-        for href in response.css(self.pager_link_css).getall():
-            values = parse_qs(urlsplit(href).query).get(self.page_param, [])
-            pages.update(int(v) for v in values if v.isdigit())
-        return pages
-
-    def has_next_page(self, response: Response, page: int) -> bool:
-        return any(p > page for p in self.pager_pages(response))
-
-    # -- article ---------------------------------------------------------------------------
-    def caption_for(self, img: Selector) -> str | None:
+    def image_caption(self, img: Selector) -> str | None:
         """The italic line right under the image's paragraph, else a meaningful alt text."""
         holder = img.xpath("ancestor::p[1]")
         if holder:
             following = holder[0].xpath("following-sibling::*[1][self::p]")
             if following and following[0].xpath("./em|./i") and not following[0].xpath(
                     "./text()[normalize-space()]"):
-                caption = _all_text(following[0])
+                caption = text_of(following[0])
                 if caption:
                     return caption
         alt = (img.attrib.get("alt") or img.attrib.get("title") or "").strip()
         return alt if alt and alt.lower() not in self.placeholder_alts else None
-
-    def parse_article(self, response: Response) -> RawArticle:
-        scope = response.css(self.article_css)
-        scope = scope[0] if scope else response
-        body = scope.css(self.body_css)
-        images = []
-        for img in body.css("img"):
-            src = img.attrib.get("src")
-            if src:
-                images.append({"url": response.urljoin(src), "caption": self.caption_for(img)})
-        return self.raw_article(
-            response,
-            title=_text(scope, self.title_css),
-            published_raw=_text(scope, self.date_css),
-            body_html=body.get(),
-            view_count=_text(scope, self.view_css),
-            images=images,
-            attachments=[{"url": response.urljoin(a.attrib["href"]),
-                          "name": _all_text(a) or a.attrib["href"].rsplit("/", 1)[-1]}
-                         for a in scope.css(self.attachment_css)],
-        )

@@ -27,28 +27,21 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import scrapy
-from parsel import Selector
+from parsel import Selector, SelectorList
 from scrapy.http import FormRequest, JsonRequest, Response
 
 from crawler.items import RawArticle
-from crawler.platforms.base import ArchiveSpider, ListingEntry
+from crawler.platforms.selectors import SelectorSpider, text_of
 
 PAGINATION_META = "vnpt_pagination"
 _LABEL_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?|theo)\s*:?\s*(?P<value>.+)$",
                        re.IGNORECASE)
 
 
-def _text(sel: Any) -> str | None:
-    """All text under ``sel`` (a Selector or SelectorList) joined, or None when empty."""
-    parts = sel.xpath(".//text()").getall() if sel is not None else []
-    text = " ".join(p.strip() for p in parts if p.strip())
-    return text or None
-
-
-class VnptSpider(ArchiveSpider):
+class VnptSpider(SelectorSpider):
     """Base spider for VNPT Portal sites; site spiders set ``name``, ``site_url``,
     ``categories`` and, where the site differs, the attributes below."""
 
@@ -57,9 +50,9 @@ class VnptSpider(ArchiveSpider):
     listing_item_css = "div.UIArticleInMenu_Default ul.ArticleList li.row"
     #: List items in an AJAX answer (a fragment without the module container).
     ajax_item_css = "li.row"
-    entry_link_css = "h2.Title a"
-    entry_date_css = "div.Ngaydang"
-    entry_summary_css = "p"
+    listing_link_css = "h2.Title a"
+    listing_date_css = "div.Ngaydang"
+    listing_summary_css = "p"
     pager_css = "div.UIArticleInMenu_Default ul.pagination li.page-item.page-number[data-page]"
 
     # -- AJAX pagination -----------------------------------------------------------------
@@ -91,14 +84,14 @@ class VnptSpider(ArchiveSpider):
     }
 
     # -- article -------------------------------------------------------------------------
-    detail_css = "div.ArticleDetailControl"
+    article_css = "div.ArticleDetailControl"
     title_css = "div.ArticleHeader"
     date_css = "div.PostDate"
     summary_css = "div.ArticleSummary"
     lead_image_css = "img.ImgDetailImage"
     body_css = "div.ArticleContent"
     author_css = "div.author, div.tac_gia_news"
-    view_count_css = ""
+    view_css = ""
     category_css = ""
     #: Removed from the body HTML before it is stored (author blocks are read first).
     body_noise_css = ("div.tool", "div.UISocialShare", "div.author", "div.tac_gia_news",
@@ -226,44 +219,16 @@ class VnptSpider(ArchiveSpider):
                         .css(self.ajax_item_css))
         return list(response.css(self.listing_item_css))
 
-    def listing_entries(self, response: Response) -> list[ListingEntry]:
-        entries: list[ListingEntry] = []
-        for item in self.listing_items(response):
-            link = item.css(self.entry_link_css)
-            href = link.xpath("@href").get()
-            if not href or href.startswith(("javascript:", "#")):
-                continue
-            summary = item.css(self.entry_summary_css)
-            entries.append(ListingEntry(
-                url=href.strip(),
-                title=_text(link) or link.xpath("@title").get(),
-                date_raw=_text(item.css(self.entry_date_css)),
-                summary=_text(summary[0]) if summary else None,
-            ))
-        return entries
-
     # -- article -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> RawArticle:
-        wrapper = response.css(self.detail_css)
-        root = wrapper[0] if wrapper else response.selector
-        title_sel = root.css(self.title_css)
-        title = _text(title_sel.css("h1, h2")) or _text(title_sel)
-        body = root.css(self.body_css)
-        author, source = self.author_and_source(root)
-        return self.raw_article(
-            response,
-            title=title,
-            published_raw=_text(root.css(self.date_css)),
-            summary=_text(root.css(self.summary_css)),
-            body_html=self.clean_body_html(body[0]) if body else None,
-            author=author,
-            source=source,
-            images=self.article_images(response, root),
-            attachments=self.article_attachments(response, root),
-            view_count=_text(root.css(self.view_count_css)) if self.view_count_css else None,
-            category=_text(response.css(self.category_css)) if self.category_css else None,
-            tags=self.article_tags(response),
-        )
+        raw = super().parse_article(response)
+        block = self.article_block(response)
+        raw.title = text_of(block.css(self.title_css).css("h1, h2")) or raw.title
+        raw.author, raw.source = self.author_and_source(block)
+        return raw
+
+    def body_html(self, body: SelectorList) -> str | None:
+        return self.clean_body_html(body[0]) if body else None
 
     def clean_body_html(self, body: Selector) -> str:
         """The body container's HTML without toolbars, share buttons and author blocks."""
@@ -296,43 +261,18 @@ class VnptSpider(ArchiveSpider):
                     author = author or line
         return author, source
 
-    def article_images(self, response: Response, root: Selector) -> list[dict[str, Any]]:
-        images: list[dict[str, Any]] = []
-        lead = root.css(self.lead_image_css)
-        body = root.css(self.body_css)
-        for img in [*lead, *(body.css("img") if body else [])]:
-            src = img.xpath("@src").get() or img.xpath("@data-src").get()
-            if not src:
-                continue
-            caption = (_text(img.xpath("ancestor::figure[1]/figcaption"))
-                       or img.xpath("@alt").get() or img.xpath("@title").get())
-            images.append({"url": self.site_link(response, src.strip()), "caption": caption})
-        return images
+    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
+        """The lead image above the body, then the body's images."""
+        return [*block.css(self.lead_image_css), *body.css("img")]
 
-    def article_attachments(self, response: Response, root: Selector) -> list[dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-
-        def add(href: str | None, name: str | None) -> None:
-            if not href or href.startswith(("javascript:", "#", "mailto:")):
-                return
-            url = self.site_link(response, href.strip())
-            if url not in found:
-                found[url] = {"url": url,
-                              "name": name or unquote(urlsplit(url).path.rsplit("/", 1)[-1])}
-
-        for link in root.css(self.attachment_css):
-            add(link.xpath("@href").get(), _text(link) or link.xpath("@title").get())
-        for link in root.css("a[href]"):
-            href = link.xpath("@href").get() or ""
-            if urlsplit(href).path.lower().endswith(self.attachment_extensions):
-                add(href, _text(link) or link.xpath("@title").get())
-        for frame in root.css(self.viewer_css):
-            query = parse_qs(urlsplit(frame.xpath("@src").get() or "").query)
-            for file_url in query.get("file", [])[:1]:
-                add(file_url, frame.xpath("@title").get())
-        return list(found.values())
-
-    def article_tags(self, response: Response) -> list[str]:
-        content = response.xpath(
-            "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content").get() or ""
-        return [t.strip() for t in re.split(r"[,;]", content) if t.strip()]
+    def attachment_links(self, block: Selector, body: SelectorList
+                         ) -> list[tuple[str, str | None]]:
+        """Download links, document links, and the file an embedded pdf.js viewer shows."""
+        links = super().attachment_links(block, body)
+        links += [(a.attrib["href"], text_of(a) or a.attrib.get("title"))
+                  for a in block.css("a[href]")
+                  if urlsplit(a.attrib["href"]).path.lower().endswith(self.attachment_extensions)]
+        for frame in block.css(self.viewer_css):
+            query = parse_qs(urlsplit(frame.attrib.get("src", "")).query)
+            links += [(url, frame.attrib.get("title")) for url in query.get("file", [])[:1]]
+        return links

@@ -54,7 +54,10 @@ def test_full_then_unchanged_then_updated_crawl(site, tmp_path):
         assert all(r["published_at"] for r in rows), [r["url"] for r in rows
                                                       if not r["published_at"]]
         assert all(r["canonical_url"].startswith("https://") for r in rows)
-        assert not any("127.0.0.1" in r["url"] for r in rows)
+        # Nothing archived points at the mirror: URLs, images, attachments, body links.
+        for r in rows:
+            for field in ("url", "canonical_url", "images", "attachments", "body_html"):
+                assert "127.0.0.1" not in str(r[field]), (r["url"], field)
     # An unchanged site: nothing new, and little more than the first listing page fetched.
     assert (second["new"], second["updated"]) == (0, 0)
     assert second["pages"] <= 0.10 * first["pages"], (second["pages"], first["pages"])

@@ -159,4 +159,4 @@ def test_alias_host_and_mirror_mapping():
 
 
 def test_id_key_spelling_is_fixed(spider):
-    assert spider.fix_href("ChiTietTinTuc.aspx?NID=7426") == "ChiTietTinTuc.aspx?nid=7426"
+    assert spider.article_href("ChiTietTinTuc.aspx?NID=7426") == "ChiTietTinTuc.aspx?nid=7426"

@@ -98,7 +98,7 @@ def test_raw_encoded_and_lowercase_hrefs_give_one_canonical_url(spider):
                     href.replace("ItemID", "itemid"),
                     href.replace(RAW_LIST, re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(),
                                                   ENCODED_LIST))}
-        keys = {spider.canonical(spider.site_link(page, spider.fix_href(v))) for v in variants}
+        keys = {spider.canonical(spider.site_link(page, spider.article_href(v))) for v in variants}
         assert len(keys) == 1, keys
         if item in listed:
             assert keys == {listed[item]}
@@ -106,10 +106,10 @@ def test_raw_encoded_and_lowercase_hrefs_give_one_canonical_url(spider):
     assert checked, "some archive-block items should also be on listing page 1"
 
 
-def test_fix_href_encodes_the_list_name_and_spells_the_id_key_once(spider):
-    fixed = spider.fix_href(f"{RAW_LIST}View_Detail.aspx?itemid=3")
+def test_article_href_encodes_the_list_name_and_spells_the_id_key_once(spider):
+    fixed = spider.article_href(f"{RAW_LIST}View_Detail.aspx?itemid=3")
     assert fixed == f"{ENCODED_LIST}View_Detail.aspx?ItemID=3"
-    assert spider.fix_href(fixed) == fixed
+    assert spider.article_href(fixed) == fixed
 
 
 def test_same_item_id_in_two_lists_is_two_articles(spider):

@@ -1,0 +1,199 @@
+"""``SelectorSpider``: listing and article pages read with CSS selectors kept in attributes.
+
+Most DOST portals are server-rendered: a listing page holds one element per article (link,
+date, teaser) and a pager; an article page holds a title, maybe a date, a body container,
+images and attachment links. What differs from CMS to CMS is the selectors, so they are class
+attributes: a platform base sets them, a site spider corrects them, and a check against the
+live site changes attributes, not code. Every URL taken from a page goes through
+``site_link``, so a mirror crawl archives the site's own URLs, never the mirror's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from parsel import Selector, SelectorList
+from scrapy.http import Response
+
+from crawler.items import RawArticle
+from crawler.platforms.base import ArchiveSpider, ListingEntry
+
+DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|rar|zip|7z)$", re.IGNORECASE)
+
+
+def text_of(selection: Selector | SelectorList | Response | None) -> str | None:
+    """Visible text of a selection, whitespace collapsed; None when there is none.
+
+    Only whitespace is touched: NFC, boilerplate and date reading are the pipelines' work.
+    """
+    if selection is None:
+        return None
+    text = " ".join(" ".join(selection.xpath(".//text()").getall()).split())
+    return text or None
+
+
+class SelectorSpider(ArchiveSpider):
+    """Selector-driven listing and article parsing; platforms set the attributes."""
+
+    # -- listing page ----------------------------------------------------------------------
+    #: One element per article on a listing page.
+    listing_item_css: str = ""
+    #: Inside an item: the article link (its text is the title).
+    listing_link_css: str = "a"
+    #: Inside an item: the date as printed, and the teaser ("" if the listing has none).
+    listing_date_css: str = ""
+    listing_summary_css: str = ""
+    #: Article URL paths; links of another form (menus, static pages) are not articles.
+    article_path_re: re.Pattern[str] | None = None
+    #: Query parameter numbering listing pages (page 1 is the bare listing URL).
+    page_param: str = "page"
+    #: Pager link targets, e.g. ``"div.paging a::attr(href)"``.
+    pager_link_css: str = ""
+
+    # -- article page ----------------------------------------------------------------------
+    #: The article block; the selectors below are read inside it (the page if none).
+    article_css: str = ""
+    title_css: str = ""
+    #: The page's own date ("" when the page shows none: the listing's date is used then).
+    date_css: str = ""
+    summary_css: str = ""
+    #: The rich-text body: what goes to body_html.
+    body_css: str = ""
+    author_css: str = ""
+    view_css: str = ""
+    #: The category heading: in the article block, else anywhere on the page.
+    category_css: str = ""
+    #: Attachment links besides links to documents inside the body.
+    attachment_css: str = ""
+
+    # -- listing ---------------------------------------------------------------------------
+    def link_href(self, href: str) -> str:
+        """An href as it should be requested. Platforms normalise encoding here."""
+        return href.strip()
+
+    def article_href(self, href: str) -> str:
+        """An article link as it should be requested (platforms fix id keys here)."""
+        return self.link_href(href)
+
+    def is_article_url(self, url: str) -> bool:
+        return self.article_path_re is None or bool(
+            self.article_path_re.match(urlsplit(url).path))
+
+    def listing_items(self, response: Response) -> list[Selector]:
+        return list(response.css(self.listing_item_css))
+
+    def listing_entries(self, response: Response) -> list[ListingEntry]:
+        entries: list[ListingEntry] = []
+        seen: set[str] = set()
+        for item in self.listing_items(response):
+            link = item.css(self.listing_link_css)
+            href = link.attrib.get("href") if link else None
+            if not href or href.strip().startswith(("javascript:", "#")):
+                continue
+            href = self.article_href(href)
+            if href in seen or not self.is_article_url(response.urljoin(href)):
+                continue
+            seen.add(href)
+            entries.append(ListingEntry(
+                url=href,
+                title=text_of(link[0]) or link.attrib.get("title"),
+                date_raw=self._read(item, self.listing_date_css),
+                summary=self._read(item, self.listing_summary_css),
+            ))
+        return entries
+
+    def listing_url(self, path: str, page: int) -> str:
+        base = self.site_url.rstrip("/") + self.link_href(path)
+        if page == 1:
+            return base
+        return f"{base}{'&' if '?' in base else '?'}{self.page_param}={page}"
+
+    def pager_pages(self, response: Response) -> set[int]:
+        """Page numbers the pager links to (the parameter name matched case-insensitively)."""
+        pages: set[int] = set()
+        key = self.page_param.lower()
+        for href in response.css(self.pager_link_css).getall() if self.pager_link_css else []:
+            for k, v in parse_qsl(urlsplit(href).query):
+                if k.lower() == key and v.isdigit():
+                    pages.add(int(v))
+        return pages
+
+    def has_next_page(self, response: Response, page: int) -> bool:
+        return any(p > page for p in self.pager_pages(response))
+
+    # -- article ---------------------------------------------------------------------------
+    def article_block(self, response: Response) -> Selector:
+        block = response.css(self.article_css) if self.article_css else None
+        return block[0] if block else response.selector
+
+    def _read(self, scope: Selector, css: str) -> str | None:
+        """Text of the first match of ``css`` in ``scope``."""
+        found = scope.css(css) if css else None
+        return text_of(found[0]) if found else None
+
+    def image_caption(self, img: Selector) -> str | None:
+        """A figure's caption, else the image's alt or title text."""
+        figure = img.xpath("ancestor::figure[1]")
+        caption = text_of(figure[0].css("figcaption")) if figure else None
+        return caption or img.attrib.get("alt") or img.attrib.get("title") or None
+
+    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
+        return list(body.css("img"))
+
+    def images(self, response: Response, block: Selector,
+               body: SelectorList) -> list[dict[str, Any]]:
+        out = []
+        for img in self.image_nodes(block, body):
+            src = img.attrib.get("src") or img.attrib.get("data-src")
+            if src and src.strip():
+                out.append({"url": self.site_link(response, self.link_href(src)),
+                            "caption": self.image_caption(img)})
+        return out
+
+    def attachment_links(self, block: Selector, body: SelectorList) -> list[tuple[str, str | None]]:
+        """(href, link text) of attachment links and of document links in the body."""
+        links = list(block.css(self.attachment_css)) if self.attachment_css else []
+        links += [a for a in body.css("a[href]")
+                  if DOCUMENT_EXTENSIONS.search(urlsplit(a.attrib["href"]).path)]
+        return [(a.attrib.get("href", ""), text_of(a) or a.attrib.get("title")) for a in links]
+
+    def attachments(self, response: Response, block: Selector,
+                    body: SelectorList) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for href, name in self.attachment_links(block, body):
+            href = href.strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            url = self.site_link(response, self.link_href(href))
+            if url not in out:
+                out[url] = {"url": url,
+                            "name": name or unquote(urlsplit(url).path.rsplit("/", 1)[-1])}
+        return list(out.values())
+
+    def body_html(self, body: SelectorList) -> str | None:
+        return body[0].get() if body else None
+
+    def tags(self, response: Response) -> list[str]:
+        content = response.xpath(
+            "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content").get() or ""
+        return [t.strip() for t in re.split(r"[,;]", content) if t.strip()]
+
+    def parse_article(self, response: Response) -> RawArticle:
+        block = self.article_block(response)
+        body = block.css(self.body_css)
+        return self.raw_article(
+            response,
+            title=self._read(block, self.title_css),
+            published_raw=self._read(block, self.date_css),
+            summary=self._read(block, self.summary_css),
+            body_html=self.body_html(body),
+            author=self._read(block, self.author_css),
+            view_count=self._read(block, self.view_css),
+            category=(self._read(block, self.category_css)
+                      or self._read(response.selector, self.category_css)),
+            images=self.images(response, block, body),
+            attachments=self.attachments(response, block, body),
+            tags=self.tags(response),
+        )
