@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -65,6 +65,13 @@ class MirrorReply:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
 
 
+def renumber_by_date(articles: list[MirrorArticle], first_id: int) -> list[MirrorArticle]:
+    """Ids that grow with the publication date, stable for a given article."""
+    order = sorted(articles, key=lambda a: (a.published, a.id))
+    new_id = {id(a): first_id + rank for rank, a in enumerate(order, start=1)}
+    return [replace(a, id=new_id[id(a)]) for a in articles]
+
+
 NOT_FOUND = MirrorReply(404, "<html><body><h1>404 - Không tìm thấy trang</h1></body></html>")
 
 
@@ -77,14 +84,17 @@ class SiteModel:
     first_id: int = 1000
     page_size: int = 10
     template_dir: str = ""
+    #: Renumber ids so that they grow with the publication date, as real CMS ids do.
+    ids_by_date: bool = False
 
     def __init__(self, scenario: str = "base") -> None:
         self.scenario = scenario
 
     @cached_property
     def articles(self) -> list[MirrorArticle]:
-        return build_articles(self.slug, tuple(self.categories), newest=self.newest,
+        arts = build_articles(self.slug, tuple(self.categories), newest=self.newest,
                               first_id=self.first_id, scenario=self.scenario)
+        return renumber_by_date(arts, self.first_id) if self.ids_by_date else arts
 
     @cached_property
     def by_id(self) -> dict[int, MirrorArticle]:
@@ -99,6 +109,29 @@ class SiteModel:
 
     def page_count(self, items: Sequence[MirrorArticle]) -> int:
         return max(1, math.ceil(len(items) / self.page_size))
+
+    def image_path(self, article: MirrorArticle, k: int) -> str:
+        """Where the k-th body image of ``article`` lives on the site."""
+        raise NotImplementedError
+
+    def is_caption(self, text: str) -> bool:
+        """Whether a paragraph of the seed text is an image caption (an image goes there)."""
+        return False
+
+    def blocks(self, article: MirrorArticle) -> list[dict[str, Any]]:
+        """The body as paragraphs and captioned images, in page order."""
+        out: list[dict[str, Any]] = []
+        k = 0
+        for i, text in enumerate(article.paragraphs):
+            if self.is_caption(text):
+                k += 1
+                out.append({"kind": "img", "src": self.image_path(article, k), "caption": text})
+            else:
+                out.append({"kind": "p", "text": text})
+            if i == 0:
+                for path, caption in article.images:
+                    out.append({"kind": "img", "src": path, "caption": caption})
+        return out
 
     def render(self, template: str, **context: Any) -> str:
         context.setdefault("today", datetime.now(VN_TZ))

@@ -25,12 +25,9 @@ What is real and what is made up (see spiders/phutho.py for the tags):
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
-from functools import cached_property
-from typing import Any
 
-from crawler.mirror.data import MirrorArticle, build_articles
+from crawler.mirror.data import MirrorArticle
 from crawler.mirror.sites.base import MirrorReply, MirrorRequest, SiteModel
 from crawler.normalize.dates import VN_TZ
 
@@ -50,13 +47,6 @@ STATIC_PAGES = {
 }
 
 
-def renumber_by_date(articles: list[MirrorArticle], first_id: int) -> list[MirrorArticle]:
-    """Ids that grow with the publication date, stable for a given article."""
-    order = sorted(articles, key=lambda a: (a.published, a.id))
-    new_id = {id(a): first_id + rank for rank, a in enumerate(order, start=1)}
-    return [replace(a, id=new_id[id(a)]) for a in articles]
-
-
 class PhuthoModel(SiteModel):
     slug = "phutho"
     site_url = "https://sokhoahoccongnghe.phutho.gov.vn"
@@ -66,37 +56,20 @@ class PhuthoModel(SiteModel):
     newest = datetime(2024, 6, 30, 9, 0, tzinfo=VN_TZ)
     first_id = 7000
     page_size = 10
+    ids_by_date = True
 
-    @cached_property
-    def articles(self) -> list[MirrorArticle]:
-        arts = build_articles(self.slug, tuple(self.categories), newest=self.newest,
-                              first_id=self.first_id, scenario=self.scenario)
-        return renumber_by_date(arts, self.first_id)
 
     # -- URLs and page parts ---------------------------------------------------------------
     @staticmethod
     def url_of(article: MirrorArticle) -> str:
         return f"/{article.slug}-n{article.id}"
 
-    @staticmethod
-    def image_path(article: MirrorArticle, k: int) -> str:
+    def image_path(self, article: MirrorArticle, k: int) -> str:
         p = article.published
         return f"/upload/{p.year}/{p.month:02d}/{article.id}-{k}.jpg"
 
-    def blocks(self, article: MirrorArticle) -> list[dict[str, Any]]:
-        """The body as paragraphs and captioned images, in page order."""
-        out: list[dict[str, Any]] = []
-        k = 0
-        for i, text in enumerate(article.paragraphs):
-            if text.startswith(SEED_CAPTIONS):
-                k += 1
-                out.append({"kind": "img", "src": self.image_path(article, k), "caption": text})
-            else:
-                out.append({"kind": "p", "text": text})
-            if i == 0:
-                for path, caption in article.images:
-                    out.append({"kind": "img", "src": path, "caption": caption})
-        return out
+    def is_caption(self, text: str) -> bool:
+        return text.startswith(SEED_CAPTIONS)
 
     def others(self, article: MirrorArticle, count: int = 6) -> list[MirrorArticle]:
         """"BÀI VIẾT KHÁC": the next articles of the category (newer first), then older."""

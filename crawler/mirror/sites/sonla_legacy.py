@@ -20,12 +20,10 @@ What is real and what is made up (see spiders/sonla_legacy.py for the tags):
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
-from crawler.mirror.data import MirrorArticle, build_articles
+from crawler.mirror.data import MirrorArticle
 from crawler.mirror.sites.base import MirrorReply, MirrorRequest, SiteModel
 from crawler.normalize.dates import VN_TZ
 
@@ -46,13 +44,6 @@ STATIC_PAGES = {
 }
 
 
-def renumber_by_date(articles: list[MirrorArticle], first_id: int) -> list[MirrorArticle]:
-    """Ids that grow with the publication date, stable for a given article."""
-    order = sorted(articles, key=lambda a: (a.published, a.id))
-    new_id = {id(a): first_id + rank for rank, a in enumerate(order, start=1)}
-    return [replace(a, id=new_id[id(a)]) for a in articles]
-
-
 class SonlaLegacyModel(SiteModel):
     slug = "sonla_legacy"
     site_url = "https://sokhoahoc.sonla.gov.vn"
@@ -62,12 +53,8 @@ class SonlaLegacyModel(SiteModel):
     newest = datetime(2023, 9, 20, 8, 0, tzinfo=VN_TZ)
     first_id = 561700
     page_size = 10
+    ids_by_date = True
 
-    @cached_property
-    def articles(self) -> list[MirrorArticle]:
-        arts = build_articles(self.slug, tuple(self.categories), newest=self.newest,
-                              first_id=self.first_id, scenario=self.scenario)
-        return renumber_by_date(arts, self.first_id)
 
     # -- URLs and page parts ---------------------------------------------------------------
     @staticmethod
@@ -78,25 +65,12 @@ class SonlaLegacyModel(SiteModel):
     def listing_path(category: str) -> str:
         return f"{PREFIX}/{category}"
 
-    @staticmethod
-    def image_path(article: MirrorArticle, k: int) -> str:
+    def image_path(self, article: MirrorArticle, k: int) -> str:
         p = article.published
         return f"/Uploads/images/{p.year}/{p.month}/{article.id}_{k}.jpg"
 
-    def blocks(self, article: MirrorArticle) -> list[dict[str, Any]]:
-        """The body as paragraphs and captioned images, in page order."""
-        out: list[dict[str, Any]] = []
-        k = 0
-        for i, text in enumerate(article.paragraphs):
-            if text == SEED_CAPTION:
-                k += 1
-                out.append({"kind": "img", "src": self.image_path(article, k), "caption": text})
-            else:
-                out.append({"kind": "p", "text": text})
-            if i == 0:
-                for path, caption in article.images:
-                    out.append({"kind": "img", "src": path, "caption": caption})
-        return out
+    def is_caption(self, text: str) -> bool:
+        return text == SEED_CAPTION
 
     def others(self, article: MirrorArticle, count: int = 5) -> list[MirrorArticle]:
         """"Tin khác": the older articles of the category, then newer ones if too few."""
