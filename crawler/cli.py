@@ -154,8 +154,11 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
     """Run the spiders in one CrawlerProcess; return their crawl_runs rows."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.registry import load_dosts
+
     with _open(db, create=True) as archive:
         archive.sync_sites(s.as_row() for s in load_registry().values())
+        archive.sync_dosts(d.as_row() for d in load_dosts().values())
     process = CrawlerProcess(settings)
     for site, kwargs in jobs:
         process.crawl(site, **{k: v for k, v in kwargs.items() if v})
@@ -325,21 +328,30 @@ def export(fmt: str, db: str, site: str | None, since: str | None, until: str | 
 
 # -- sites / stats -----------------------------------------------------------------------
 @main.command()
-@click.option("--json", "as_json", is_flag=True)
-def sites(as_json: bool) -> None:
-    """The registry of DOST sites, their provinces before and after 2025, and status."""
+@click.option("--json", "as_json", is_flag=True, help="Departments with all fields, as JSON.")
+@click.option("--markdown", is_flag=True, help="The generated docs/sites.md.")
+@click.option("--era", type=click.Choice(["pre2025", "post2025"]), help="Only one era.")
+def sites(as_json: bool, markdown: bool, era: str | None) -> None:
+    """Every provincial DOST before and after 1 July 2025, its lineage and websites."""
+    from crawler.registry import load_dosts, render
+
     try:
-        registry = load_registry()
+        load_dosts()
+        rows = [r for r in render.dost_rows() if not era or r["era"] == era]
     except RegistryError as exc:
         raise UserError(str(exc)) from exc
-    rows = [s.as_row() for s in registry.values()]
+    if markdown:
+        click.echo(render.markdown(), nl=False)
+        return
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
+        r["province"] = (f"{r['province']} → {r['province_current']}"
+                         if r["province"] != r["province_current"] else r["province"])
         r["domains"] = ", ".join(r["domains"])
-        r["province"] = f"{r['province']} → {r['province_current']}" if r["province"] else ""
-    click.echo(_table(rows, ["slug", "province", "status", "platform", "spider", "domains"]))
+        r["spiders"] = ", ".join(r["spiders"])
+    click.echo(_table(rows, ["slug", "era", "province", "status", "spiders", "domains"]))
 
 
 @main.command()

@@ -125,6 +125,17 @@ class Archive:
             self.db["sites"].upsert_all(rows, pk="slug")
         return len(rows)
 
+    def sync_dosts(self, dosts: Iterable[Mapping[str, Any]]) -> int:
+        """Upsert the departments (lineage and websites) into ``dosts``."""
+        now = utcnow()
+        rows = [{**d, "predecessors": _dump(list(d.get("predecessors", []))),
+                 "sites": _dump(list(d.get("sites", []))),
+                 "evidence": json.dumps(d.get("evidence") or {}, ensure_ascii=False),
+                 "updated_at": now} for d in dosts]
+        with self.db.atomic():
+            self.db["dosts"].upsert_all(rows, pk="slug")
+        return len(rows)
+
     # -- runs --------------------------------------------------------------------------
     def start_run(self, site: str, *, run_key: str | None = None,
                   args: Mapping[str, Any] | None = None) -> int:

@@ -126,3 +126,15 @@ def m002_gone_and_cluster(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("gone_at", str)
     db["articles"].add_column("cluster_id", int)
     db["articles"].create_index(["cluster_id"])
+
+
+@migrations(name="m003_dosts")
+def m003_dosts(db: sqlite_utils.Database) -> None:
+    """The departments (63 before 1 July 2025, 34 after) with lineage and websites."""
+    db["dosts"].create(
+        {"slug": str, "name": str, "era": str, "province": str, "province_current": str,
+         "successor": str, "predecessors": str, "sites": str, "status": str, "evidence": str,
+         "updated_at": str},
+        pk="slug",
+    )
+    db["dosts"].create_index(["era", "province_current"])

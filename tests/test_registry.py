@@ -36,3 +36,43 @@ def test_a_domain_belongs_to_one_site(tmp_path):
     path.write_text(f'[[site]]\nslug = "a"\n{one}\n[[site]]\nslug = "b"\n{one}\n')
     with pytest.raises(RegistryError, match="already belongs to a"):
         load_registry(path)
+
+
+def test_97_departments_with_consistent_lineage():
+    from crawler.registry import load_dosts
+
+    dosts = load_dosts()
+    assert sum(d.era == "pre2025" for d in dosts.values()) == 63
+    assert sum(d.era == "post2025" for d in dosts.values()) == 34
+    assert dosts["vinhphuc_pre2025"].successor == "phutho"
+    assert dosts["hochiminh"].predecessors == ("binhduong_pre2025", "bariavungtau_pre2025",
+                                               "hochiminh_pre2025")
+    # every pre-2025 department ends up in exactly one post-2025 department
+    merged = [p for d in dosts.values() if d.era == "post2025" for p in d.predecessors]
+    assert sorted(merged) == sorted(s for s, d in dosts.items() if d.era == "pre2025")
+
+
+def _dost(slug, era, province, current, **extra):
+    lines = [f'slug = "{slug}"', f'name = "Sở {province}"', f'era = "{era}"',
+             f'province = "{province}"', f'province_current = "{current}"']
+    lines += [f"{k} = {v}" for k, v in extra.items()]
+    return "[[dost]]\n" + "\n".join(lines) + "\n"
+
+
+def test_broken_lineage_is_an_error(tmp_path):
+    from crawler.registry import REGISTRY_FILE, load_dosts
+
+    path = tmp_path / "dosts.toml"
+    path.write_text(_dost("a", "post2025", "A", "A", predecessors='["b_pre2025"]')
+                    + _dost("b_pre2025", "pre2025", "B", "A", successor='"nowhere"'))
+    with pytest.raises(RegistryError):
+        load_dosts(path, REGISTRY_FILE)
+
+
+def test_unknown_website_is_an_error(tmp_path):
+    from crawler.registry import REGISTRY_FILE, load_dosts
+
+    path = tmp_path / "dosts.toml"
+    path.write_text(_dost("a", "post2025", "A", "A", sites='["no_such_site"]'))
+    with pytest.raises(RegistryError, match="no_such_site"):
+        load_dosts(path, REGISTRY_FILE)

@@ -130,13 +130,19 @@ def test_export_jsonl_and_csv(run, filled_db, tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_sites_lists_the_registry(run):
+def test_sites_lists_every_department_with_lineage(run):
     result = run("sites")
-    assert "vinhphuc" in result.output and "Vĩnh Phúc → Phú Thọ" in result.output
+    assert "vinhphuc_pre2025" in result.output and "Vĩnh Phúc → Phú Thọ" in result.output
     rows = json.loads(run("sites", "--json").output)
-    vinhphuc = next(r for r in rows if r["slug"] == "vinhphuc")
-    assert vinhphuc["province_current"] == "Phú Thọ"
-    assert vinhphuc["domains"] == ["sokhcn.vinhphuc.gov.vn"]
+    assert len(rows) == 97
+    vinhphuc = next(r for r in rows if r["slug"] == "vinhphuc_pre2025")
+    assert (vinhphuc["era"], vinhphuc["province_current"]) == ("pre2025", "Phú Thọ")
+    assert vinhphuc["domains"] == ["sokhcn.vinhphuc.gov.vn"] and vinhphuc["spiders"] == ["vinhphuc"]
+    phutho = next(r for r in rows if r["slug"] == "phutho")
+    assert set(phutho["predecessors"]) == {"vinhphuc_pre2025", "hoabinh_pre2025",
+                                           "phutho_pre2025"}
+    post = json.loads(run("sites", "--json", "--era", "post2025").output)
+    assert len(post) == 34 and {r["era"] for r in post} == {"post2025"}
 
 
 def test_stats(run, filled_db):

@@ -19,7 +19,8 @@ def test_archive_made_before_the_latest_migration_is_upgraded(db_path, make_arti
     old.close()
 
     with Archive(db_path) as archive:
-        assert archive.schema_version == ["m001_initial", "m002_gone_and_cluster"]
+        assert archive.schema_version[:2] == ["m001_initial", "m002_gone_and_cluster"]
+        assert "dosts" in archive.db.table_names()
         columns = archive.db["articles"].columns_dict
         assert "gone_at" in columns and "cluster_id" in columns
         row = archive.get_article(old_archive_row["canonical_url"])
