@@ -121,17 +121,20 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
     from scrapy.spiderloader import SpiderLoader
 
-    available = sorted(SpiderLoader.from_settings(settings).list())
+    spiders = set(SpiderLoader.from_settings(settings).list()) - {"generic"}
+    # Websites of the registry without a spider of their own are read by the generic spider.
+    generic = {slug for slug, site in load_registry().items() if not site.spider}
+    available = sorted(spiders | generic)
     if all_sites and sites:
         raise UserError("give site names or --all, not both")
     chosen = available if all_sites else list(dict.fromkeys(sites))
     if not chosen:
         raise UserError("no site to crawl: name one or more sites, or pass --all "
-                        f"(sites with spiders: {', '.join(available) or 'none yet'})")
+                        f"(sites: {', '.join(available) or 'none yet'})")
     unknown = [s for s in chosen if s not in available]
     if unknown:
-        raise UserError(f"no spider for {', '.join(unknown)}; sites with spiders: "
-                        f"{', '.join(available) or 'none yet'}")
+        raise UserError(f"no spider or registry website for {', '.join(unknown)}; "
+                        f"sites: {', '.join(available)}")
     if base_url and len(chosen) != 1:
         raise UserError("--base-url points one site at a mirror: name exactly one site")
     kwargs: dict[str, Any] = {"since": _day(since, "--since"), "full": "1" if full else ""}
@@ -139,8 +142,9 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
         kwargs["base_url"] = base_url
     if max_pages:
         kwargs["max_pages"] = str(max_pages)
-
-    runs = _run_crawls(settings, [(site, kwargs) for site in chosen], db, run_key)
+    jobs = [(site, kwargs) if site in spiders else ("generic", {**kwargs, "site": site})
+            for site in chosen]
+    runs = _run_crawls(settings, jobs, db, run_key)
     _print_runs(runs)
     failed = [s for s in chosen if not any(r["site"] == s and r["status"] == "ok"
                                            for r in runs)]

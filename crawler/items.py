@@ -18,6 +18,8 @@ FLAGS: dict[str, str] = {
     "date_unparsed": "a date string was found but could not be read",
     "date_impossible": "the page's date is impossible (e.g. the PHP zero date -0001-11-30)",
     "date_no_year": "the date has no year and no context supplied one",
+    "date_from_text": "no date element: the date was read from the article's opening words "
+                      "(an event date) — generic extraction only",
     "date_in_future": "published_at is later than the time the page was fetched",
     "no_body": "no article text found",
     "short_body": "article text is shorter than 200 characters",
@@ -105,7 +107,7 @@ class Article:
         elif len(self.body_text) < SHORT_BODY_CHARS:
             found.append("short_body")
         if self.published_at is None:
-            if not any(f.startswith("date_") for f in self.flags):
+            if not any(f.startswith("date_") and f != "date_from_text" for f in self.flags):
                 found.append("no_date")
         else:
             published = datetime.fromisoformat(self.published_at)

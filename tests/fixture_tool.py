@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse, TextResponse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FETCHED_AT = "2026-11-22T09:00:00+07:00"  # frozen capture time of every saved page
-SITE_DIRS_EXCLUDED = {"generic", "sample_site"}
+SITE_DIRS_EXCLUDED = {"sample_site"}
 
 
 def fixture_dirs(site: str | None = None) -> list[Path]:

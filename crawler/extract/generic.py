@@ -4,11 +4,17 @@ Heuristics, in order of trust: metadata (og:title, article:published_time), the 
 main heading, the first date string *after* that heading (a header "today" date sits before
 it), and the block whose paragraphs hold the most text with the fewest links. Items are
 marked ``extractor = "generic"`` so an archivist can tell them from site-parsed ones.
+
+When no full date is printed, two weaker signs are combined, and the article is flagged
+``date_from_text``: a month stamp beside the title ("date 2020-01", seed 002) gives the
+year, and the lead's opening "Chiều 15-1," gives the day and month. Without a stamp the lead's
+year-less date stays year-less (flag ``date_no_year``): no year is ever guessed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import lxml.html
@@ -25,6 +31,17 @@ _NOISE_CLASS = re.compile(
     r"comment|sidebar|menu|footer|header|breadcrumb|share|social|related|other|tinkhac|"
     r"pager|pagination|banner|advert|widget|login|counter|thongke", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{3,80}$")
+_MONTH_STAMP = re.compile(r"(?<![\d/-])(?P<y>(?:19|20)\d\d)[-/.](?P<m>0?[1-9]|1[0-2])(?![\d/-])"
+                          r"|(?<![\d/-])(?P<m2>0?[1-9]|1[0-2])[-/.](?P<y2>(?:19|20)\d\d)(?![\d/-])")
+_LEAD_DATE = re.compile(
+    r"^\s*(?P<raw>(?:(?:sáng|chiều|trưa|tối|đêm)(?:\s+nay)?\s+)?(?:ngày\s+)?"
+    r"(?P<d>\d{1,2})[-/](?P<m>\d{1,2})(?:[-/](?P<y>\d{2,4}))?)\s*,", re.IGNORECASE)
+_DOCUMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar)(\?|$)", re.IGNORECASE)
+MIN_ARTICLE_CHARS = 300
+MAX_LINK_DENSITY = 0.35
+# A listing shows several links as long as titles; an article body rarely has more than two.
+MAX_TITLE_LINKS = 2
+TITLE_LINK_CHARS = 25
 
 
 def _text(el: HtmlElement) -> str:
@@ -55,6 +72,7 @@ def _title(doc: HtmlElement) -> tuple[str | None, HtmlElement | None]:
 
 
 def _date_after(doc: HtmlElement, anchor: HtmlElement | None) -> str | None:
+    """A full (or impossible) date from metadata or the first date after the title."""
     meta = _meta(doc, "article:published_time", "datePublished", "pubdate", "date")
     if meta:
         return meta
@@ -68,53 +86,111 @@ def _date_after(doc: HtmlElement, anchor: HtmlElement | None) -> str | None:
         own = (el.text or "").strip()
         if own and len(own) < 120:
             found = find_date(own)
-            if found.value is not None or found.flag in ("date_impossible",):
+            if found.value is not None or found.flag == "date_impossible":
                 return found.raw
     return None
 
 
-def _score(el: HtmlElement) -> float:
-    paragraphs = el.xpath("./p | ./div[not(div)] | ./span")
-    text_len = sum(len(_text(p)) for p in paragraphs) or len(_text(el)) * 0.3
-    link_len = sum(len(_text(a)) for a in el.xpath(".//a"))
-    total = len(_text(el)) or 1
-    penalty = 0.2 if _NOISE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}") else 1.0
-    return text_len * (1 - link_len / total) * penalty
+def _month_stamp(anchor: HtmlElement | None) -> tuple[int, int] | None:
+    """(year, month) printed beside the title: in its block or the block around that."""
+    if anchor is None:
+        return None
+    block = anchor.getparent()
+    for el in (block, block.getparent() if block is not None else None):
+        if el is None:
+            continue
+        found = _MONTH_STAMP.search(_text(el)[:300])
+        if found:
+            year, month = found["y"] or found["y2"], found["m"] or found["m2"]
+            return int(year), int(month)
+    return None
+
+
+def _link_chars(el: HtmlElement) -> int:
+    return sum(len(_text(a)) for a in el.xpath(".//a"))
+
+
+def _noise(el: HtmlElement) -> bool:
+    return bool(_NOISE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"))
 
 
 def _body(doc: HtmlElement) -> HtmlElement | None:
+    """The article's text block, readability-style: every paragraph of real text scores for
+    its parent (fully) and grandparent (half), so the block that directly holds the
+    paragraphs wins over the page section that also holds "other news" lists; scores are
+    scaled by the share of text that is not link text."""
+    scores: dict[HtmlElement, float] = {}
+    for p in doc.iter("p", "pre", "blockquote", "li", "td"):
+        text = _text(p)
+        if len(text) < 25 or p.getparent() is None:
+            continue
+        points = 1 + text.count(",") + min(len(text) // 100, 3)
+        parent = p.getparent()
+        scores[parent] = scores.get(parent, 0.0) + points
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + points / 2
+    if not scores:  # text in bare divs: the block with the most unlinked text
+        scores = {el: float(len(_text(el))) for el in doc.iter(*_BLOCK_CANDIDATES)}
     best, best_score = None, 0.0
-    for el in doc.iter(*_BLOCK_CANDIDATES):
-        score = _score(el)
+    for el, score in scores.items():
+        total = len(_text(el)) or 1
+        score *= (1 - _link_chars(el) / total) * (0.2 if _noise(el) else 1.0)
         if score > best_score:
             best, best_score = el, score
     return best
 
 
-def extract(html: str, url: str, *, site: str = "generic",
-            fetched_at: str | None = None) -> RawArticle:
-    """Raw article fields of ``html`` (served at ``url``) by generic heuristics."""
+@dataclass
+class GenericPage:
+    """What the generic extractor makes of a page: the article fields, whether the page
+    looks like an article at all, and the links on it (for discovery)."""
+
+    raw: RawArticle
+    is_article: bool
+    links: list[str] = field(default_factory=list)
+
+
+def analyse(html: str, url: str, *, site: str = "generic",
+            fetched_at: str | None = None) -> GenericPage:
+    """Extract ``html`` (served at ``url``) and judge whether it is an article page."""
     doc = lxml.html.document_fromstring(html or "<html></html>")
+    links = [h for h in doc.xpath("//a/@href | //link[@rel='alternate']/@href") if h.strip()]
     title, anchor = _title(doc)
     published = _date_after(doc, anchor)
+    stamp = _month_stamp(anchor) if published is None else None
     counter = doc.xpath('//*[contains(text(), "Lượt xem") or contains(text(), "Đã xem")]')
     view_count = extract_view_count(_text(counter[0])) if counter else None
+    attachments = [
+        {"url": a.get("href"), "name": _text(a) or None}
+        for a in doc.xpath("//a[@href]") if _DOCUMENT.search(a.get("href", ""))
+    ]
     for bad in doc.xpath("|".join(f"//{t}" for t in _DROP)):
         if anchor is None or (bad is not anchor and anchor not in bad.iterdescendants()):
             bad.drop_tree()
     body = _body(doc)
     if body is not None and anchor is not None and anchor in body.iterdescendants():
+        # The title and, with it, a meta line that only held it (date stamp, labels).
+        holder = anchor.getparent()
         anchor.drop_tree()
+        if holder is not None and holder is not body and len(_text(holder)) < 80:
+            holder.drop_tree()
+    flags: list[str] = []
+    year_hint = None
+    body_text = _text(body) if body is not None else ""
+    if published is None and body is not None:
+        lead = next((_text(p) for p in body.iter("p", "div") if len(_text(p)) > 40), "")
+        found = _LEAD_DATE.match(lead)
+        if found:
+            published = found["raw"]
+            flags.append("date_from_text")
+            if stamp and not found["y"] and int(found["m"]) == stamp[1]:
+                year_hint = stamp[0]
     images: list[dict[str, Any]] = []
     if body is not None:
         images = [{"url": img.get("src"), "caption": img.get("alt") or img.get("title")}
                   for img in body.iter("img") if img.get("src")]
-    attachments = [
-        {"url": a.get("href"), "name": _text(a) or None}
-        for a in doc.xpath("//a[@href]")
-        if re.search(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar)(\?|$)", a.get("href", ""), re.I)
-    ]
-    return RawArticle(
+    raw = RawArticle(
         url=url, site=site, title=title,
         summary=_meta(doc, "og:description", "description"),
         published_raw=published,
@@ -122,5 +198,17 @@ def extract(html: str, url: str, *, site: str = "generic",
         images=images, attachments=attachments,
         tags=[t.strip() for t in (_meta(doc, "keywords") or "").split(",") if t.strip()],
         view_count=str(view_count) if view_count is not None else None,
-        fetched_at=fetched_at, extractor="generic",
+        fetched_at=fetched_at, extractor="generic", year_hint=year_hint, flags=flags,
     )
+    density = _link_chars(body) / (len(body_text) or 1) if body is not None else 1.0
+    title_links = sum(1 for a in body.iter("a") if len(_text(a)) >= TITLE_LINK_CHARS) \
+        if body is not None else 0
+    is_article = (bool(title) and len(body_text) >= MIN_ARTICLE_CHARS
+                  and density <= MAX_LINK_DENSITY and title_links <= MAX_TITLE_LINKS)
+    return GenericPage(raw=raw, is_article=is_article, links=links)
+
+
+def extract(html: str, url: str, *, site: str = "generic",
+            fetched_at: str | None = None) -> RawArticle:
+    """Raw article fields of ``html`` (served at ``url``) by generic heuristics."""
+    return analyse(html, url, site=site, fetched_at=fetched_at).raw

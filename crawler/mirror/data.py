@@ -52,8 +52,13 @@ def _paragraphs(text: str, start: str, stop: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def seed_articles() -> dict[str, dict]:
     """The real articles of the seed pages, keyed by the site they stand for."""
-    s0, s1, s3, s4 = _seed("000"), _seed("001"), _seed("003"), _seed("004")
+    s0, s1, s2, s3, s4 = (_seed(n) for n in ("000", "001", "002", "003", "004"))
     return {
+        # Seed 002: a province nobody has identified; read by the generic spider.
+        "generic": dict(
+            title="Nâng cao hiệu quả hoạt động lĩnh vực khoa học và công nghệ",
+            published=datetime(2020, 1, 15, tzinfo=VN_TZ),
+            paragraphs=_paragraphs(s2, "Chiều 15-1", "Trần Hằng"), author="Trần Hằng"),
         "vinhphuc": dict(
             title="Đồng chí Phó chủ tịch thường trực UBND tỉnh làm việc với Sở Khoa học và "
                   "Công nghệ Vĩnh Phúc",
@@ -123,7 +128,11 @@ AUTHORS = ("Thu Huyên", "Minh Anh", "Trần Hằng", "Ngọc Lan - Văn Hùng",
 @lru_cache(maxsize=1)
 def _paragraph_pool() -> tuple[str, ...]:
     pool: list[str] = []
-    for art in seed_articles().values():
+    # Seed 002 stays out of the pool: it belongs to the generic site alone (and adding it
+    # would reshuffle every other site's fill-in articles).
+    for site, art in seed_articles().items():
+        if site == "generic":
+            continue
         pool.extend(p for p in art["paragraphs"] if 120 < len(p) < 1500)
     return tuple(pool)
 

@@ -15,7 +15,7 @@ from crawler.cli import main, make_datasette
 from crawler.items import Article
 from tests.conftest import FIXTURES
 
-SEED_PAGE = FIXTURES / "generic" / "sonla_seed003.html"
+SEED_PAGE = FIXTURES / "generic" / "sonla_seed003" / "page.html"
 SEED_URL = ("https://sokhoahoc.sonla.gov.vn/1288/30956/65206/561753/tin-tuc-tong-hop/"
             "dong-chi-nguyen-thanh-cong-lam-viec-voi-so-khcn")
 
@@ -158,7 +158,7 @@ def test_crawl_input_errors(run, tmp_path):
     db = str(tmp_path / "c.db")
     for args, message in [
         ((), "no site to crawl"),
-        (("nowhere",), "no spider for nowhere"),
+        (("nowhere",), "no spider or registry website for nowhere"),
     ]:
         result = run("crawl", *args, "--db", db)
         assert result.exit_code == 2 and message in result.output

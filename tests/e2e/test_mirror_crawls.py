@@ -17,7 +17,7 @@ from storage import Archive
 from tests.mirror_process import mirror_process
 
 REPO = Path(__file__).resolve().parents[2]
-SITES = sorted(models())
+SITES = sorted(set(models()) - {"generic"})  # the generic spider: tests/spiders/test_generic.py
 pytestmark = pytest.mark.slow
 
 
