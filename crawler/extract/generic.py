@@ -7,8 +7,8 @@ marked ``extractor = "generic"`` so an archivist can tell them from site-parsed 
 
 When no full date is printed, two weaker signs are combined, and the article is flagged
 ``date_from_text``: a month stamp beside the title ("date 2020-01", seed 002) gives the
-year, and the lead's opening "Chiều 15-1," gives the day and month. Without a stamp the lead's
-year-less date stays year-less (flag ``date_no_year``): no year is ever guessed.
+year, and the lead's opening "Chiều 15-1," gives the day and month. Without a stamp that
+agrees, the lead's date (an event date) is not taken: the article is flagged ``no_date``.
 """
 
 from __future__ import annotations
@@ -57,38 +57,69 @@ def _meta(doc: HtmlElement, *names: str) -> str | None:
     return None
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
 def _title(doc: HtmlElement) -> tuple[str | None, HtmlElement | None]:
-    for xp in ('//h1[normalize-space()]', '//*[contains(@class,"title")][self::h2 or self::h3]'
-               '[normalize-space()]', '//*[contains(@class,"Title") or contains(@class,"title")]'
-               '[not(descendant::a)][normalize-space()]'):
-        found = doc.xpath(xp)
-        if found:
-            return _text(found[0]), found[0]
-    og = _meta(doc, "og:title")
-    if og:
-        return og, None
-    title = doc.findtext(".//title")
-    return (_TITLE_SUFFIX.sub("", " ".join(title.split())) if title else None), None
+    """The article's heading: of the page's headings and title-classed elements, the one
+    that best matches the <title> / og:title (a sidebar "DANH MỤC" h1 does not); without
+    such a hint, the first h1."""
+    hint = _meta(doc, "og:title") or " ".join((doc.findtext(".//title") or "").split())
+    candidates = [el for el in doc.xpath(
+        '//h1 | //h2 | //h3 | //*[contains(@class,"title") or contains(@class,"Title") '
+        'or contains(@class,"tieude") or contains(@class,"Header")][not(descendant::a)]')
+        if 10 <= len(_text(el)) <= 300]
+    if hint and candidates:
+        want = _words(hint)
+
+        def overlap(el: HtmlElement) -> float:
+            got = _words(_text(el))
+            return len(got & want) / (len(got) or 1)
+
+        best = max(candidates, key=overlap)
+        if overlap(best) >= 0.6:
+            return _text(best), best
+    h1 = doc.xpath("//h1[normalize-space()]")
+    if h1:
+        return _text(h1[0]), h1[0]
+    if hint:
+        return _TITLE_SUFFIX.sub("", hint), None
+    return None, None
 
 
-def _date_after(doc: HtmlElement, anchor: HtmlElement | None) -> str | None:
-    """A full (or impossible) date from metadata or the first date after the title."""
+def _date_between(doc: HtmlElement, anchor: HtmlElement | None,
+                  body: HtmlElement | None) -> str | None:
+    """A full (or impossible) date from metadata, else the first one printed after the
+    title and before the body's text. A header "today" date sits before the title; the dates
+    of "other news" lists sit after the body; neither is this article's."""
     meta = _meta(doc, "article:published_time", "datePublished", "pubdate", "date")
     if meta:
         return meta
     for t in doc.xpath("//time[@datetime]"):
         return t.get("datetime")
-    elements = list(doc.iter())
-    start = elements.index(anchor) + 1 if anchor is not None and anchor in elements else 0
-    for el in elements[start:start + 60]:
+    if anchor is None:
+        return None
+    stop = next((p for p in body.iter("p") if len(_text(p)) > 40), None) \
+        if body is not None else None
+    seen = 0
+    for el in anchor.itersiblings() if stop is None else _following(anchor):
+        if el is stop or seen > 60:
+            break
+        seen += 1
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
-        own = (el.text or "").strip()
-        if own and len(own) < 120:
+        own = (el.text or "").strip() + " " + (el.tail or "").strip()
+        if own.strip() and len(own) < 160:
             found = find_date(own)
             if found.value is not None or found.flag == "date_impossible":
                 return found.raw
     return None
+
+
+def _following(el: HtmlElement):  # type: ignore[no-untyped-def]
+    """Elements after ``el`` in document order (not its descendants)."""
+    return el.xpath("following::*")
 
 
 def _month_stamp(anchor: HtmlElement | None) -> tuple[int, int] | None:
@@ -157,8 +188,7 @@ def analyse(html: str, url: str, *, site: str = "generic",
     doc = lxml.html.document_fromstring(html or "<html></html>")
     links = [h for h in doc.xpath("//a/@href | //link[@rel='alternate']/@href") if h.strip()]
     title, anchor = _title(doc)
-    published = _date_after(doc, anchor)
-    stamp = _month_stamp(anchor) if published is None else None
+    stamp = _month_stamp(anchor)
     counter = doc.xpath('//*[contains(text(), "Lượt xem") or contains(text(), "Đã xem")]')
     view_count = extract_view_count(_text(counter[0])) if counter else None
     attachments = [
@@ -169,6 +199,7 @@ def analyse(html: str, url: str, *, site: str = "generic",
         if anchor is None or (bad is not anchor and anchor not in bad.iterdescendants()):
             bad.drop_tree()
     body = _body(doc)
+    published = _date_between(doc, anchor, body)
     if body is not None and anchor is not None and anchor in body.iterdescendants():
         # The title and, with it, a meta line that only held it (date stamp, labels).
         holder = anchor.getparent()
@@ -178,14 +209,16 @@ def analyse(html: str, url: str, *, site: str = "generic",
     flags: list[str] = []
     year_hint = None
     body_text = _text(body) if body is not None else ""
-    if published is None and body is not None:
+    if published is None and body is not None and stamp is not None:
+        # Only with a month stamp to confirm it: the lead's date is the event's, and an
+        # event may precede publication; the stamp says the article is of that month.
         lead = next((_text(p) for p in body.iter("p", "div") if len(_text(p)) > 40), "")
         found = _LEAD_DATE.match(lead)
-        if found:
+        year = int(found["y"]) if found and found["y"] and len(found["y"]) == 4 else None
+        if found and int(found["m"]) == stamp[1] and year in (None, stamp[0]):
             published = found["raw"]
             flags.append("date_from_text")
-            if stamp and not found["y"] and int(found["m"]) == stamp[1]:
-                year_hint = stamp[0]
+            year_hint = stamp[0]
     images: list[dict[str, Any]] = []
     if body is not None:
         images = [{"url": img.get("src"), "caption": img.get("alt") or img.get("title")}

@@ -1,0 +1,77 @@
+"""Field accuracy of an extractor against reviewed expected output (the fixtures).
+
+Shared by bench/bench_extract.py (figures for the README) and the accuracy test, so both
+judge extractions the same way:
+- title: equal after whitespace/NFC cleaning;
+- date: the same calendar day as the gold ``published_at`` (both None counts as right);
+- author: equal (both None counts as right);
+- body: token F1 with the gold body_text of at least 0.90.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.normalize.text import clean_inline
+
+FIELDS = ("title", "date", "author", "body")
+BODY_F1_OK = 0.90
+Extraction = dict[str, str | None]  # title, date (YYYY-MM-DD), author, body
+
+
+def tokens(text: str | None) -> Counter:
+    return Counter(re.findall(r"\w+", (text or "").lower()))
+
+
+def f1(gold: str | None, got: str | None) -> float:
+    g, o = tokens(gold), tokens(got)
+    if not g and not o:
+        return 1.0
+    common = sum((g & o).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(o.values()), common / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def day(value: str | None) -> str | None:
+    return value[:10] if value else None
+
+
+@dataclass
+class Score:
+    pages: int
+    right: Counter
+    mean_body_f1: float
+    seconds_per_page: float
+
+    def accuracy(self, field: str) -> float:
+        return self.right[field] / self.pages if self.pages else 0.0
+
+
+def score(extract: Callable[[dict[str, Any], bytes], Extraction],
+          pages: Iterable[tuple[dict[str, Any], bytes, dict[str, Any]]],
+          repeat: int = 1) -> Score:
+    """Run ``extract(meta, body)`` on every (meta, body, gold) page and count what is right."""
+    right: Counter = Counter()
+    f1s: list[float] = []
+    times: list[float] = []
+    for meta, body, gold in pages:
+        start = time.perf_counter()
+        for _ in range(repeat):
+            got = extract(meta, body)
+        times.append((time.perf_counter() - start) / repeat)
+        right["title"] += clean_inline(gold["title"] or "") == clean_inline(got["title"] or "")
+        right["date"] += day(gold["published_at"]) == got["date"]
+        right["author"] += (gold["author"] or None) == (got["author"] or None)
+        body_f1 = f1(gold["body_text"], got["body"])
+        f1s.append(body_f1)
+        right["body"] += body_f1 >= BODY_F1_OK
+    return Score(len(f1s), right, statistics.mean(f1s) if f1s else 0.0,
+                 statistics.mean(times) if times else 0.0)
