@@ -177,6 +177,57 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
                              "unchanged", "duplicates", "rejected", "errors"]))
 
 
+# -- check-live --------------------------------------------------------------------------
+@main.command("check-live")
+@click.argument("sites", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Every site with a spider or website.")
+@click.option("--base-url", help="Check a mirror of the (single) site at this URL instead.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check_live(sites: tuple[str, ...], all_sites: bool, base_url: str | None, timeout: float,
+               as_json: bool) -> None:
+    """Fetch each site's listing and one article; report what no longer matches."""
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.checklive import check_site
+
+    settings = _scrapy_settings(DEFAULT_DB, "check-live", quiet=True)
+    loader = SpiderLoader.from_settings(settings)
+    spiders = set(loader.list()) - {"generic"}
+    generic = {slug for slug, site in load_registry().items() if not site.spider}
+    available = sorted(spiders | generic)
+    chosen = available if all_sites else list(dict.fromkeys(sites))
+    if not chosen or (all_sites and sites):
+        raise UserError("name one or more sites, or pass --all "
+                        f"(sites: {', '.join(available)})")
+    unknown = [s for s in chosen if s not in available]
+    if unknown:
+        raise UserError(f"no spider or registry website for {', '.join(unknown)}")
+    if base_url and len(chosen) != 1:
+        raise UserError("--base-url points one site at a mirror: name exactly one site")
+    results = []
+    for name in chosen:
+        cls = loader.load(name if name in spiders else "generic")
+        spider = cls(base_url=base_url) if name in spiders else cls(site=name, base_url=base_url)
+        result = check_site(spider, timeout=timeout, user_agent=settings.get("USER_AGENT"))
+        results.append(result)
+        if not as_json:
+            click.echo(f"checked {name}: {'ok' if result.ok else 'FAILED'}", err=True)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        rows = [{**r.as_dict(), "ok": "ok" if r.ok else "FAILED",
+                 "missing": ", ".join(r.missing), "tls_problem": "yes" if r.tls_problem else "",
+                 "layout_changed": "yes" if r.layout_changed else "",
+                 "problem": r.error or r.tls_problem or (f"moved to {r.moved_to}"
+                                                         if r.moved_to else "")}
+                for r in results]
+        click.echo(_table(rows, ["site", "ok", "status", "tls_problem", "items", "missing",
+                                 "layout_changed", "problem"]))
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
 # -- demo --------------------------------------------------------------------------------
 DEMO_DB = "demo-archive.db"
 

@@ -10,9 +10,12 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def mirror_process(*sites: str, scenario: str = "base") -> Iterator[dict[str, str]]:
+def mirror_process(*sites: str, scenario: str = "base",
+                   redesign: bool = False) -> Iterator[dict[str, str]]:
     """Yield {site: base URL}; the server is stopped when the block ends."""
     args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
+    if redesign:
+        args.append("--redesign")
     for site in sites:
         args += ["--site", site]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

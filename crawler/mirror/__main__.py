@@ -17,9 +17,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m crawler.mirror")
     parser.add_argument("--site", action="append", help="a site to serve (default: all)")
     parser.add_argument("--scenario", choices=SCENARIOS, default="base")
+    parser.add_argument("--redesign", action="store_true",
+                        help="rename every CSS class (a site whose layout changed)")
     args = parser.parse_args()
     try:
-        mirror = Mirror(args.site, scenario=args.scenario)
+        mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)

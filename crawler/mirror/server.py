@@ -7,6 +7,7 @@ same in-process for the demo.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,17 @@ from crawler.mirror.sites.base import MirrorRequest, SiteModel
 MAX_BODY = 1_000_000
 
 
-def _handler_for(model: SiteModel) -> type[BaseHTTPRequestHandler]:
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+
+
+def redesigned(html: bytes) -> bytes:
+    """The same page after a "redesign": every CSS class renamed, text and URLs unchanged.
+    A spider whose selectors no longer match must be reported by check-live."""
+    return _CLASS_ATTR.sub(lambda m: 'class="' + " ".join(f"v2-{c}" for c in m[1].split())
+                           + '"', html.decode("utf-8")).encode("utf-8")
+
+
+def _handler_for(model: SiteModel, redesign: bool = False) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "DOSTMirror/1.0"
         # HTTP/1.1 with keep-alive, as the real IIS/Apache servers speak. (An HTTP/1.0 reply
@@ -40,6 +51,8 @@ def _handler_for(model: SiteModel) -> type[BaseHTTPRequestHandler]:
                 self.send_error(500, f"mirror error: {exc!r}")
                 return
             data = reply.data
+            if redesign and "html" in reply.content_type:
+                data = redesigned(data)
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -67,7 +80,8 @@ def _handler_for(model: SiteModel) -> type[BaseHTTPRequestHandler]:
 class Mirror:
     """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL."""
 
-    def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base") -> None:
+    def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base",
+                 redesign: bool = False) -> None:
         available = models()
         chosen = list(sites) if sites else sorted(available)
         unknown = [s for s in chosen if s not in available]
@@ -77,7 +91,7 @@ class Mirror:
         self.servers: dict[str, ThreadingHTTPServer] = {}
         for slug in chosen:
             server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                         _handler_for(available[slug](scenario)))
+                                         _handler_for(available[slug](scenario), redesign))
             server.daemon_threads = True
             self.servers[slug] = server
         self.threads = [threading.Thread(target=s.serve_forever, daemon=True)

@@ -1,0 +1,159 @@
+"""``dost-archive check-live``: does each site still look the way its spider expects?
+
+Everything about a site's markup was modelled from research notes and guesses, so a user with
+internet runs this to find out which guesses were wrong. Per site it fetches the first listing
+page and one article from it, with the site spider's own parser, and reports: reachable or
+not (and the HTTP status), a TLS problem, a redirect to another domain (the site moved), how
+many article links the listing yielded, which fields the article lacked, and whether the
+layout changed (no links found, or an article without title or text). A failing site makes
+the command exit non-zero, so it can run from cron or CI.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from scrapy.http import HtmlResponse, Request
+
+from crawler.normalize.article import build_article
+from crawler.normalize.dates import VN_TZ
+from crawler.platforms.base import ArchiveSpider, ListingEntry
+
+FIELDS_CHECKED = ("title", "published_at", "body_text", "author")
+GENERIC_CANDIDATES = 6
+
+
+@dataclass
+class SiteCheck:
+    site: str
+    url: str = ""
+    reachable: bool = False
+    status: int | None = None
+    tls_problem: str | None = None
+    moved_to: str | None = None
+    items: int = 0
+    article_url: str | None = None
+    missing: list[str] = field(default_factory=list)
+    layout_changed: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (self.reachable and not self.tls_problem and not self.moved_to
+                and not self.layout_changed and not self.error)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def _client(spider: ArchiveSpider, timeout: float, user_agent: str) -> httpx.Client:
+    verify: ssl.SSLContext | bool = True
+    if spider.legacy_tls:
+        ctx = ssl.create_default_context()
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("DEFAULT@SECLEVEL=1")
+        verify = ctx
+    return httpx.Client(timeout=timeout, follow_redirects=True, verify=verify,
+                        headers={"User-Agent": user_agent})
+
+
+def _response(url: str, reply: httpx.Response) -> HtmlResponse:
+    return HtmlResponse(url=str(reply.url), body=reply.content, request=Request(url),
+                        headers={"Content-Type": reply.headers.get("content-type", "")})
+
+
+def _first_listing(spider: ArchiveSpider) -> tuple[str, str] | None:
+    for path, category in spider.categories.items():
+        return spider.listing_url(path, 1), category
+    return None
+
+
+def check_site(spider: ArchiveSpider, *, timeout: float = 30.0,
+               user_agent: str = "DOSTArchiveBot check-live") -> SiteCheck:
+    """Fetch one listing page and one article of ``spider``'s site and judge them."""
+    generic = spider.name == "generic"
+    listing = (spider.site_url + "/", "") if generic else _first_listing(spider)
+    result = SiteCheck(site=spider.site)
+    if listing is None:
+        result.error = "the spider has no listing page to check"
+        return result
+    site_url, category = listing
+    result.url = site_url
+    own_hosts = {h.lower() for h in (spider.site_info.domains if spider.site_info else ())}
+    own_hosts |= {urlsplit(spider.site_url).hostname or "", urlsplit(spider.base_url or "").hostname
+                  or ""}
+    with _client(spider, timeout, user_agent) as client:
+        try:
+            reply = client.get(spider.fetch_url(site_url))
+        except httpx.ConnectError as exc:
+            if isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc):
+                result.tls_problem = str(exc)
+            else:
+                result.error = f"cannot connect: {exc}"
+            return result
+        except httpx.HTTPError as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+            return result
+        result.reachable, result.status = True, reply.status_code
+        final_host = (reply.url.host or "").lower()
+        if final_host not in own_hosts:
+            result.moved_to = str(reply.url)
+        if reply.status_code >= 400:
+            result.error = f"listing answered HTTP {reply.status_code}"
+            return result
+        page = _response(spider.fetch_url(site_url), reply)
+        entries = _entries(spider, page)
+        result.items = len(entries)
+        if not entries:
+            result.layout_changed = True
+            return result
+        for entry in entries[:GENERIC_CANDIDATES if generic else 1]:
+            article_url = spider.site_link(page, entry.url)
+            try:
+                art_reply = client.get(spider.fetch_url(article_url))
+            except httpx.HTTPError as exc:
+                result.error = f"article: {type(exc).__name__}: {exc}"
+                return result
+            art_page = _response(spider.fetch_url(article_url), art_reply)
+            raw = _article(spider, art_page, entry, category)
+            if raw is None:
+                continue
+            result.article_url = article_url
+            article = build_article(raw)
+            result.missing = [f for f in FIELDS_CHECKED if not getattr(article, f)]
+            result.layout_changed = "title" in result.missing or "body_text" in result.missing
+            return result
+        result.layout_changed = True  # generic: none of the candidates was an article
+        result.error = "no article page found among the listing's links"
+    return result
+
+
+def _entries(spider: ArchiveSpider, page: HtmlResponse) -> list[ListingEntry]:
+    if spider.name != "generic":
+        return spider.listing_entries(page)
+    from crawler.extract.generic import analyse
+
+    links = analyse(page.text, spider.origin_url(page.url)).links
+    own = [h for h in dict.fromkeys(links) if spider.follow(page, h, 0) is not None]
+    # Article links tend to be the long ones with an id; try those first.
+    own.sort(key=lambda h: (not any(c.isdigit() for c in h), -len(h)))
+    return [ListingEntry(url=h) for h in own]
+
+
+def _article(spider: ArchiveSpider, page: HtmlResponse, entry: ListingEntry,
+             category: str) -> Any:
+    fetched = datetime.now(VN_TZ).isoformat(timespec="seconds")
+    if spider.name == "generic":
+        from crawler.extract.generic import analyse
+
+        found = analyse(page.text, spider.origin_url(page.url), site=spider.site,
+                        fetched_at=fetched)
+        return found.raw if found.is_article else None
+    raw = spider.parse_article_page(page, entry, category)
+    raw.fetched_at = fetched
+    return raw

@@ -1,0 +1,91 @@
+"""check-live against the mirror (ok), a redesigned mirror, a closed port and a moved site."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from crawler.mirror.sites import models
+from tests.mirror_process import mirror_process
+
+SITES = sorted(set(models()) - {"generic"})
+pytestmark = pytest.mark.slow
+
+
+def check(*args: str):
+    result = CliRunner().invoke(main, ["check-live", *args, "--json"], catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_every_mirrored_site_checks_ok():
+    with mirror_process(*SITES) as urls:
+        for site in SITES:
+            code, [report] = check(site, "--base-url", urls[site])
+            assert code == 0, report
+            assert report["ok"] and report["status"] == 200 and report["items"] >= 5
+            assert report["article_url"].startswith("http")
+            assert "title" not in report["missing"] and "body_text" not in report["missing"]
+
+
+def test_a_redesigned_site_is_reported_as_layout_changed():
+    with mirror_process("quangninh", "sonla", redesign=True) as urls:
+        for site in ("quangninh", "sonla"):
+            code, [report] = check(site, "--base-url", urls[site])
+            assert code == 1
+            assert report["reachable"] and report["layout_changed"] and report["items"] == 0
+
+
+def test_generic_website_checks_ok_through_the_generic_path():
+    with mirror_process("generic") as urls:
+        code, [report] = check("haiduong", "--base-url", urls["generic"])
+    assert code == 0, report
+    assert report["ok"] and report["article_url"].startswith("https://haiduongdost.gov.vn/")
+
+
+def test_a_closed_port_is_unreachable():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, [report] = check("phutho", "--base-url", f"http://127.0.0.1:{port}", "--timeout", "5")
+    assert code == 1 and not report["reachable"] and "cannot connect" in report["error"]
+
+
+def test_a_redirect_to_another_domain_is_reported_as_moved():
+    class Moved(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/new":  # the site's new home: a page on another host name
+                body = "<html><body><p>Trang mới</p></body></html>".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+            else:
+                body = b""
+                self.send_response(301)
+                self.send_header("Location", f"http://localhost:{self.server.server_port}/new")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        code, [report] = check("vinhphuc", "--base-url",
+                               f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 1 and report["moved_to"].startswith("http://localhost:")
+
+
+def test_unknown_site_is_a_usage_error():
+    result = CliRunner().invoke(main, ["check-live", "nowhere"])
+    assert result.exit_code == 2 and "nowhere" in result.output
