@@ -468,5 +468,14 @@ def serve(db: str, host: str, port: int) -> None:
                             "--port", str(port)], prog_name="datasette")
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules."""
+    from crawler.scaffold import new_site_command
+
+    main.add_command(new_site_command)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()
