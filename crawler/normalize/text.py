@@ -438,6 +438,8 @@ _AUTHOR_LABEL_RE = re.compile(
 )
 # "Bài: X" / "Tin: X": a weaker label, X must look like a name.
 _WEAK_AUTHOR_LABEL_RE = re.compile(r"^(?:bài|tin)\s*:\s*(?P<name>.+?)$", re.IGNORECASE)
+# "Ảnh: Hoàng Yến" among the byline lines: a photo credit, neither author nor article text.
+_PHOTO_CREDIT_RE = re.compile(r"^(?:ảnh|hình\s+ảnh)\s*:\s*[^.!?]{1,60}$", re.IGNORECASE)
 _LABELLED_NAME_BAD_RE = re.compile(r"[!?;\"“”]")
 # "Minh Anh (Theo baochinhphu.vn)": an author and a source on one line.
 _NAME_WITH_SOURCE_RE = re.compile(
@@ -743,9 +745,12 @@ def split_byline(paragraphs: list[str]) -> tuple[list[str], str | None, str | No
     rest = list(paragraphs)
     author: str | None = None
     source: str | None = None
-    for _ in range(2):
+    for _ in range(3):
         if len(rest) < 2:
             break
+        if _PHOTO_CREDIT_RE.match(rest[-1].strip()):
+            rest.pop()  # a photo credit among the byline lines: not article text
+            continue
         parsed = _parse_byline_line(rest[-1])
         if parsed is None:
             break

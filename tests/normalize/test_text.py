@@ -713,3 +713,14 @@ def test_byline_found_after_boilerplate_removal() -> None:
         view_count=3,
         removed=[".", ".", "In bài viết", "Lượt xem: 3"],
     )
+
+
+def test_photo_credit_among_byline_lines_is_dropped_and_author_kept():
+    long_para = ("Hội nghị đánh giá kết quả hoạt động khoa học và công nghệ năm 2025, "
+                 "triển khai nhiệm vụ năm 2026 với nhiều nội dung quan trọng.")
+    rest, author, source = split_byline([long_para, "Tác giả: Minh Anh", "Ảnh: Hoàng Yến",
+                                         "Nguồn: Báo Ninh Bình"])
+    assert (rest, author, source) == ([long_para], "Minh Anh", "Báo Ninh Bình")
+    # a caption that merely starts with "Ảnh:" and ends a sentence is not a credit
+    rest, author, _ = split_byline([long_para, "Ảnh: Quang cảnh hội nghị."])
+    assert rest[-1] == "Ảnh: Quang cảnh hội nghị." and author is None
