@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 
 from crawler.items import RawArticle
 from crawler.normalize.dates import find_date
-from crawler.normalize.text import extract_view_count
+from crawler.normalize.text import extract_view_count, split_byline
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "form", "nav", "header",
          "footer", "aside", "select", "button")
@@ -61,15 +61,34 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _title(doc: HtmlElement) -> tuple[str | None, HtmlElement | None]:
-    """The article's heading: of the page's headings and title-classed elements, the one
-    that best matches the <title> / og:title (a sidebar "DANH MỤC" h1 does not); without
-    such a hint, the first h1."""
-    hint = _meta(doc, "og:title") or " ".join((doc.findtext(".//title") or "").split())
-    candidates = [el for el in doc.xpath(
+_SHARE = re.compile(r"facebook|zalo|twitter|chia sẻ|in bài|gửi email|bản in", re.IGNORECASE)
+_CHROME = re.compile(r"(?:^|[\s_-])(?:header|banner|logo|brand|top-?bar|site-?(?:name|title))",
+                     re.IGNORECASE)
+
+
+def _in_chrome(el: HtmlElement) -> bool:
+    """Inside the page header, banner or logo (where the site's own name is printed)."""
+    for anc in el.iterancestors():
+        if anc.tag in ("header", "nav") or _CHROME.search(
+                f"{anc.get('class', '')} {anc.get('id', '')}"):
+            return True
+    return False
+
+
+def _title_candidates(doc: HtmlElement) -> list[HtmlElement]:
+    return [el for el in doc.xpath(
         '//h1 | //h2 | //h3 | //*[contains(@class,"title") or contains(@class,"Title") '
         'or contains(@class,"tieude") or contains(@class,"Header")][not(descendant::a)]')
-        if 10 <= len(_text(el)) <= 300]
+        if 10 <= len(_text(el)) <= 300 and not _in_chrome(el)]
+
+
+def _title(doc: HtmlElement) -> tuple[str | None, HtmlElement | None]:
+    """The article's heading: of the page's headings and title-classed elements outside the
+    header, the one that best matches the <title> / og:title (a sidebar "DANH MỤC" h1 does
+    not); else the first such h1. None when neither: ``_title_before`` then looks for the
+    heading just above the body."""
+    hint = _meta(doc, "og:title") or " ".join((doc.findtext(".//title") or "").split())
+    candidates = _title_candidates(doc)
     if hint and candidates:
         want = _words(hint)
 
@@ -80,12 +99,21 @@ def _title(doc: HtmlElement) -> tuple[str | None, HtmlElement | None]:
         best = max(candidates, key=overlap)
         if overlap(best) >= 0.6:
             return _text(best), best
-    h1 = doc.xpath("//h1[normalize-space()]")
+    h1 = [el for el in candidates if el.tag == "h1"]
     if h1:
         return _text(h1[0]), h1[0]
-    if hint:
-        return _TITLE_SUFFIX.sub("", hint), None
     return None, None
+
+
+def _title_before(doc: HtmlElement, body: HtmlElement | None) -> HtmlElement | None:
+    """The last heading-like element before the body's text (the <title> was no help)."""
+    if body is None:
+        return None
+    before = [el for el in _title_candidates(doc)
+              if el not in body.iterdescendants() and el is not body
+              and body in el.xpath("following::*")]
+    inside = [el for el in _title_candidates(doc) if el in body.iterdescendants()]
+    return before[-1] if before else (inside[0] if inside else None)
 
 
 def _date_between(doc: HtmlElement, anchor: HtmlElement | None,
@@ -100,6 +128,13 @@ def _date_between(doc: HtmlElement, anchor: HtmlElement | None,
         return t.get("datetime")
     if anchor is None:
         return None
+    # Some CMSs print the date just above the title (Cần Thơ: div.date-title).
+    for el in list(anchor.itersiblings(preceding=True))[:2]:
+        own = _text(el)
+        if own and len(own) < 60 and not _in_chrome(el):
+            found = find_date(own)
+            if found.value is not None:
+                return found.raw
     stop = next((p for p in body.iter("p") if len(_text(p)) > 40), None) \
         if body is not None else None
     seen = 0
@@ -172,6 +207,48 @@ def _body(doc: HtmlElement) -> HtmlElement | None:
     return best
 
 
+def _looks_like_article(body: HtmlElement | None, body_text: str) -> bool:
+    """An article page: enough text in its block, few links in it, and not a list. A
+    listing gives itself away by a block made of title links (a "related news" box inside
+    an article body holds a few, at a small share of the text), or by a "largest block"
+    that is one of several alike siblings (one teaser item among others)."""
+    if body is None or len(body_text) < MIN_ARTICLE_CHARS:
+        return False
+    if _link_chars(body) / len(body_text) > MAX_LINK_DENSITY:
+        return False
+    title_links = [a for a in body.iter("a") if len(_text(a)) >= TITLE_LINK_CHARS]
+    share = sum(len(_text(a)) for a in title_links) / len(body_text)
+    if len(title_links) > MAX_TITLE_LINKS and share > 0.15:
+        return False
+    for el in (body, body.getparent()):
+        parent = el.getparent() if el is not None else None
+        if parent is not None and sum(1 for sib in parent if sib.tag == el.tag
+                                      and sib.get("class") == el.get("class")) >= 3:
+            return False
+    return True
+
+
+def _author(doc: HtmlElement, body: HtmlElement | None) -> str | None:
+    """An author printed in its own element ("detail-author", "tac-gia", "byline"), or a
+    byline line standing right after the body block (bylines inside it are the
+    normalizer's)."""
+    if body is not None:
+        for el in list(body.itersiblings())[:2]:
+            line = _text(el)
+            if 2 <= len(line) <= 80 and not _noise(el) and not _SHARE.search(line):
+                _rest, author, _source = split_byline(["(body)", line])
+                if author:
+                    return author
+    for el in doc.xpath('//*[contains(@class,"author") or contains(@class,"tac-gia") or '
+                        'contains(@class,"tacgia") or contains(@class,"byline") or '
+                        'contains(@class,"tac_gia")]'):
+        text = re.sub(r"^(?:tác giả|bài|tin|người viết)\s*:\s*", "", _text(el),
+                      flags=re.IGNORECASE).strip()
+        if 2 <= len(text) <= 60 and not _in_chrome(el):
+            return text
+    return None
+
+
 @dataclass
 class GenericPage:
     """What the generic extractor makes of a page: the article fields, whether the page
@@ -196,9 +273,16 @@ def analyse(html: str, url: str, *, site: str = "generic",
         for a in doc.xpath("//a[@href]") if _DOCUMENT.search(a.get("href", ""))
     ]
     for bad in doc.xpath("|".join(f"//{t}" for t in _DROP)):
+        if bad.tag == "form" and len(_text(bad)) > 300:
+            continue  # ASP.NET WebForms wrap the whole page in one <form>
         if anchor is None or (bad is not anchor and anchor not in bad.iterdescendants()):
             bad.drop_tree()
     body = _body(doc)
+    if anchor is None:
+        anchor = _title_before(doc, body)
+        title = _text(anchor) if anchor is not None else _meta(doc, "og:title")
+        stamp = _month_stamp(anchor)
+    author = _author(doc, body)
     published = _date_between(doc, anchor, body)
     if body is not None and anchor is not None and anchor in body.iterdescendants():
         # The title and, with it, a meta line that only held it (date stamp, labels).
@@ -224,7 +308,7 @@ def analyse(html: str, url: str, *, site: str = "generic",
         images = [{"url": img.get("src"), "caption": img.get("alt") or img.get("title")}
                   for img in body.iter("img") if img.get("src")]
     raw = RawArticle(
-        url=url, site=site, title=title,
+        url=url, site=site, title=title, author=author,
         summary=_meta(doc, "og:description", "description"),
         published_raw=published,
         body_html=lxml.html.tostring(body, encoding="unicode") if body is not None else None,
@@ -233,11 +317,7 @@ def analyse(html: str, url: str, *, site: str = "generic",
         view_count=str(view_count) if view_count is not None else None,
         fetched_at=fetched_at, extractor="generic", year_hint=year_hint, flags=flags,
     )
-    density = _link_chars(body) / (len(body_text) or 1) if body is not None else 1.0
-    title_links = sum(1 for a in body.iter("a") if len(_text(a)) >= TITLE_LINK_CHARS) \
-        if body is not None else 0
-    is_article = (bool(title) and len(body_text) >= MIN_ARTICLE_CHARS
-                  and density <= MAX_LINK_DENSITY and title_links <= MAX_TITLE_LINKS)
+    is_article = bool(title) and _looks_like_article(body, body_text)
     return GenericPage(raw=raw, is_article=is_article, links=links)
 
 

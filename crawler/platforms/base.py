@@ -206,7 +206,7 @@ class ArchiveSpider(scrapy.Spider):
         return True
 
     def parse_article_page(self, response: Response, entry: ListingEntry,
-                           category: str) -> RawArticle:
+                           category: str) -> RawArticle | None:
         """The article's raw fields, completed from its listing entry where the page lacks
         them (several portals print the date only in the listing)."""
         raw = self.parse_article(response)
@@ -216,6 +216,15 @@ class ArchiveSpider(scrapy.Spider):
         raw.category = raw.category or category
         raw.title = raw.title or entry.title
         raw.summary = raw.summary or entry.summary
+        if self.since and not entry.date_raw and raw.published_raw:
+            # An undated listing entry turned out older than --since once fetched.
+            when = parse_date(raw.published_raw).value
+            if when is not None and when.date() < self.since:
+                self.logger.info("%s: %s is dated %s, before since=%s: not archived",
+                                 self.site, raw.url, raw.published_raw, self.since)
+                if getattr(self, "crawler", None):
+                    self.crawler.stats.inc_value("since/dropped_after_fetch")
+                return None
         return raw
 
     # -- platform hooks ------------------------------------------------------------------

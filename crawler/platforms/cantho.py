@@ -49,7 +49,6 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from crawler.items import RawArticle
-from crawler.normalize.dates import parse_date
 from crawler.platforms.base import ListingEntry
 from crawler.platforms.selectors import SelectorSpider, text_of
 
@@ -146,22 +145,6 @@ class PortalPageSpider(SelectorSpider):
                 date_raw=text_of(date[0]) if date else None,
                 summary=text_of(summary[0]) if summary else None))
         return entries
-
-    def parse_article_page(self, response: Response, entry: ListingEntry,
-                           category: str) -> RawArticle | None:
-        """As the base, but an undated lead item turns out older than ``since`` only once
-        fetched: it is then left out (counted in ``since/dropped_after_fetch``), as a
-        dated listing entry of that age would never have been followed."""
-        raw = super().parse_article_page(response, entry, category)
-        if self.since and not entry.date_raw and raw.published_raw:
-            when = parse_date(raw.published_raw).value
-            if when is not None and when.date() < self.since:
-                self.logger.info("%s: %s is dated %s, before since=%s: not archived",
-                                 self.site, raw.url, raw.published_raw, self.since)
-                if getattr(self, "crawler", None):
-                    self.crawler.stats.inc_value("since/dropped_after_fetch")
-                return None
-        return raw
 
     # -- article ---------------------------------------------------------------------------
     def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
