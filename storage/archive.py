@@ -181,6 +181,8 @@ class Archive:
         if not data.get("content_hash"):
             raise ValueError(f"article {data.get('canonical_url')} has no content_hash")
         row = {k: (_dump(v) if k in JSON_COLUMNS else v) for k, v in data.items()}
+        published = row.get("published_at")
+        row["published_year"] = int(published[:4]) if published else None
         seen = row["fetched_at"]
         with self.db.atomic():
             existing = self.db.execute(

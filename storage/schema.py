@@ -138,3 +138,12 @@ def m003_dosts(db: sqlite_utils.Database) -> None:
         pk="slug",
     )
     db["dosts"].create_index(["era", "province_current"])
+
+
+@migrations(name="m004_published_year")
+def m004_published_year(db: sqlite_utils.Database) -> None:
+    """A plain ``published_year`` column, so Datasette can facet and plot by year."""
+    db["articles"].add_column("published_year", int)
+    db.execute("UPDATE articles SET published_year = CAST(substr(published_at, 1, 4) AS INTEGER)"
+               " WHERE published_at IS NOT NULL")
+    db["articles"].create_index(["published_year"])

@@ -140,3 +140,13 @@ def test_other_tools_can_read_the_file(archive, make_article, db_path):
     archive.upsert_article(make_article())
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT title FROM articles").fetchone()[0].startswith("Đồng chí")
+
+
+def test_published_year_is_kept_for_facets(archive, make_article):
+    archive.upsert_article(make_article())
+    undated = make_article(url="https://a.gov.vn/x", canonical_url="https://a.gov.vn/x",
+                           published_at=None, body_text="Khác hẳn. " * 40)
+    archive.upsert_article(undated)
+    years = dict(archive.db.execute("SELECT canonical_url, published_year FROM articles"))
+    assert years == {"https://sokhcn.sonla.gov.vn/tin-tuc/bai-viet-1": 2023,
+                     "https://a.gov.vn/x": None}
