@@ -17,28 +17,24 @@ Modelled from research/sites.md 2.1 and 6 (see spiders/ninhbinh.py for the tags)
   spider sending the wrong encoding fails loudly.
 - The right column has "Tin xem nhiều" in a ``UIListNews_Hot`` module with the same item
   markup, so a parser must keep to the ``UIListNews_Default`` module.
+
+What is Ninh Bình's own on top of ``VnptModel`` (templates in templates/ninhbinh/): the list
+module above, the news categories under "Tin tức" (menu and breadcrumb), four items per
+category on the home page, the credit lines, "Văn bản kèm theo" links and the HTML error page.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from crawler.mirror.data import MirrorArticle
-from crawler.mirror.sites.base import MirrorReply, MirrorRequest, SiteModel
+from crawler.mirror.sites._vnpt import LOAD_ARTICLE_PARAMS, PAGINATION_PATH, VnptModel
+from crawler.mirror.sites.base import MirrorReply
 from crawler.normalize.dates import VN_TZ
 
-PAGINATION_PATH = "/DesktopModule/UIArticleInMenu/ArticleInMenuPagination.aspx/LoadArticle"
-LOAD_ARTICLE_PARAMS = (
-    "article_category_id", "categoryIds", "site_id", "page", "page_size", "keyword",
-    "date_begin", "date_end", "show_no", "show_post_date", "num_of_text", "show_view_count",
-    "filter_order_in_list", "is_default", "new", "number_of_day", "no", "articlelang",
-    "is_authenticated",
-)
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-ARTICLE_RE = re.compile(r"^/(?P<cat>[a-z0-9-]+)/(?P<slug>[a-z0-9-]+)-(?P<id>\d{6})/?$")
+__all__ = ["LOAD_ARTICLE_PARAMS", "MODEL", "PAGINATION_PATH", "NinhbinhModel"]
+
 SOURCES = ("mst.gov.vn", "Báo Nhân Dân", "vista.gov.vn")
 PHOTOGRAPHERS = ("Hoàng Yến", "Văn Hùng", "Minh Đức")
 YSOD = """<!DOCTYPE html>
@@ -51,14 +47,10 @@ request.<br><br><b> Exception Details: </b>System.FormatException: {message}<br>
 </body></html>"""
 
 
-def _first_sentence(text: str) -> str:
-    match = re.match(r"(.{40,}?\.)\s", text)
-    return match.group(1) if match else text
-
-
-class NinhbinhModel(SiteModel):
+class NinhbinhModel(VnptModel):
     slug = "ninhbinh"
     site_url = "https://sokhcn.ninhbinh.gov.vn"
+    province = "Ninh Bình"
     categories = {
         "tin-hoat-dong-cua-so": "Tin hoạt động của Sở",
         "tin-khcn-trong-nuoc": "Tin KH&CN trong nước",
@@ -68,21 +60,10 @@ class NinhbinhModel(SiteModel):
     portal_id = 106231
     newest = datetime(2025, 11, 24, 16, 0, tzinfo=VN_TZ)
     first_id = 735100
-    page_size = 10
-
-    # -- views ---------------------------------------------------------------------------
-    def article_url(self, a: MirrorArticle) -> str:
-        return f"/{a.category}/{a.slug}-{a.id}"
-
-    def upload(self, a: MirrorArticle, name: str) -> str:
-        return f"/upload/{self.portal_id}/fck/{a.published:%Y%m}/{name}"
-
-    def item(self, a: MirrorArticle) -> dict[str, Any]:
-        summary = _first_sentence(a.paragraphs[0]) if a.paragraphs else ""
-        if len(summary) > 200:
-            summary = summary[:200].rsplit(" ", 1)[0] + "…"
-        return {"url": self.article_url(a), "title": a.title, "date": f"{a.published:%d/%m/%Y}",
-                "thumb": self.upload(a, f"{a.id}_thumb.jpg"), "summary": summary}
+    home_items = 4
+    list_module = "UIListNews"
+    list_tag, list_class, list_id = "div", "list-news", "ListNews"
+    header_date_format = "{weekday}, ngày {today:%d/%m/%Y}"
 
     def credits(self, a: MirrorArticle) -> list[str]:
         """The credit lines that end the body: author, then the source or the photographer."""
@@ -105,86 +86,15 @@ class NinhbinhModel(SiteModel):
         return [{"url": self.upload(a, f"{a.id}_1.jpg"),
                  "caption": "Các đại biểu tham dự hội nghị."}]
 
-    def most_viewed(self) -> list[dict[str, Any]]:
-        top = sorted(self.articles, key=lambda a: (-a.view_count, a.id))[:5]
-        return [self.item(a) for a in top]
-
-    def page(self, template: str, **context: Any) -> MirrorReply:
-        today = context.pop("today", None) or datetime.now(VN_TZ)
-        context.setdefault("menu", [(f"/{k}", v) for k, v in self.categories.items()])
-        return MirrorReply(200, self.render(
-            template, today=today,
-            header_date=f"{WEEKDAYS[today.weekday()]}, ngày {today:%d/%m/%Y}",
-            most_viewed=self.most_viewed(), **context))
-
-    # -- routes --------------------------------------------------------------------------
-    def route(self, request: MirrorRequest) -> MirrorReply | None:
-        path = request.path.rstrip("/") or "/"
-        if path.lower() == PAGINATION_PATH.lower():
-            return self.load_article(request)
-        if request.method not in ("GET", "HEAD"):
-            return None
-        if path == "/":
-            return self.page("home.html", sections=[
-                (f"/{k}", v, [self.item(a) for a in self.in_category(k)[:4]])
-                for k, v in self.categories.items()])
-        if path.lstrip("/") in self.categories:
-            return self.listing(path.lstrip("/"))
-        match = ARTICLE_RE.match(path)
-        if match:
-            a = self.by_id.get(int(match["id"]))
-            if a is not None and a.category == match["cat"]:
-                return self.article(a)
-        return None
-
-    def listing(self, category: str) -> MirrorReply:
-        items = self.in_category(category)
-        return self.page(
-            "listing.html", category=category, category_name=self.categories[category],
-            category_id=self.category_ids[category],
-            items=[self.item(a) for a in self.page_of(items, 1)],
-            max_page=self.page_count(items), page_size=self.page_size)
+    def view_rank(self, a: MirrorArticle) -> Any:
+        return (-a.view_count, a.id)
 
     def article_context(self, a: MirrorArticle) -> dict[str, Any]:
-        same = [x for x in self.in_category(a.category) if x.id != a.id][:5]
-        return dict(
-            a=a, category=a.category, category_name=self.categories[a.category],
-            url=self.article_url(a), posted=f"{a.published:%d/%m/%Y %H:%M}",
-            sapo=_first_sentence(a.paragraphs[0]), lead=self.upload(a, f"{a.id}.jpg"),
-            images=self.body_images(a), files=self.files(a), credits=self.credits(a),
-            keywords=", ".join([self.categories[a.category], "Sở Khoa học và Công nghệ",
-                                "Ninh Bình"]),
-            others=[self.item(x) for x in same])
+        return {**super().article_context(a), "credits": self.credits(a)}
 
-    def article(self, a: MirrorArticle) -> MirrorReply:
-        return self.page("article.html", **self.article_context(a))
-
-    def load_article(self, request: MirrorRequest) -> MirrorReply:
-        """A form-reading handler: form fields in, a bare HTML fragment of items out."""
-        if request.method != "POST":
-            return MirrorReply(405, YSOD.format(message="The HTTP verb GET used to access "
-                                                        f"path '{PAGINATION_PATH}' is not "
-                                                        "allowed."))
-        ctype = request.headers.get("content-type", "")
-        try:
-            form = {} if "json" in ctype else {
-                k: v[0] for k, v in parse_qs(request.body.decode("utf-8"),
-                                             keep_blank_values=True).items()}
-        except UnicodeDecodeError:
-            form = {}
-        try:
-            if any(p not in form for p in LOAD_ARTICLE_PARAMS):
-                raise ValueError
-            category_id, page = int(form["article_category_id"]), int(form["page"])
-            size = int(form["page_size"])
-        except ValueError:
-            return MirrorReply(500, YSOD.format(
-                message="Input string was not in a correct format."))
-        category = next((k for k, v in self.category_ids.items() if v == category_id), None)
-        items = self.in_category(category) if category else []
-        start = (page - 1) * size
-        return MirrorReply(200, self.render(
-            "_items.html", items=[self.item(a) for a in items[start:start + size]]))
+    def fault(self, message: str, status: int = 500) -> MirrorReply:
+        """ASP.NET's HTML error page (a JSON body or a missing field: a FormatException)."""
+        return MirrorReply(status, YSOD.format(message=message))
 
 
 MODEL = NinhbinhModel
