@@ -7,9 +7,10 @@ upserting the same article twice changes nothing but ``last_seen_at``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from crawler.dedup import near
 from crawler.items import Article
 from crawler.normalize.fold import fold
 from storage.schema import FTS_COLUMNS, migrations
@@ -31,6 +33,15 @@ REVISION_FIELDS = (
 RUN_COUNTERS = ("pages", "items", "new", "updated", "unchanged", "duplicates", "rejected",
                 "errors")
 BUSY_TIMEOUT_MS = 30_000
+# The articles sharing an LSH band key with a signature: an indexed lookup per band
+# (article_bands' (band, hash, article_id) index), then the candidates' signatures by key.
+CANDIDATES_SQL = (
+    "WITH probe(band, hash) AS (VALUES " + ", ".join(["(?, ?)"] * near.BANDS) + ") "
+    "SELECT m.article_id, m.signature, a.published_at FROM article_minhash m "
+    "JOIN articles a ON a.id = m.article_id "
+    "WHERE m.article_id IN (SELECT b.article_id FROM probe JOIN article_bands b "
+    "ON b.band = probe.band AND b.hash = probe.hash) AND m.article_id != ?"
+)
 
 
 class ArchiveError(RuntimeError):
@@ -175,7 +186,8 @@ class Archive:
         New URL → insert + revision 1. Known URL, same ``content_hash`` → only
         ``last_seen_at`` (and the view counter) move. Known URL, new hash → a new revision
         and the article row updated. Same content at another URL → stored and linked with
-        ``duplicate_of`` to the first copy, never dropped.
+        ``duplicate_of`` to the first copy, never dropped. New and changed articles are put
+        in their syndication cluster (``cluster_id``, see ``_place_in_cluster``).
         """
         data = article.to_dict() if isinstance(article, Article) else dict(article)
         if not data.get("content_hash"):
@@ -196,6 +208,7 @@ class Archive:
                 article_id = int(self.db["articles"].insert(row).last_pk)
                 self._add_revision(article_id, 1, row, run_id)
                 self._write_folded(article_id, row)
+                self._place_in_cluster(article_id, row)
                 return UpsertResult("new", article_id, 1, row["duplicate_of"])
             article_id, old_hash, revisions = existing
             if old_hash == row["content_hash"]:
@@ -213,6 +226,7 @@ class Archive:
             self.db["articles"].update(article_id, row)
             self._add_revision(article_id, revisions, row, run_id)
             self._write_folded(article_id, row)
+            self._place_in_cluster(article_id, row, edited=True)
             return UpsertResult("updated", article_id, revisions, row["duplicate_of"])
 
     def _first_copy(self, content_hash: str, exclude_id: int | None) -> int | None:
@@ -233,6 +247,153 @@ class Archive:
     def _write_folded(self, article_id: int, row: Mapping[str, Any]) -> None:
         folded = {c: fold(row.get(c) or "") for c in FTS_COLUMNS}
         self.db["articles_folded"].upsert({"id": article_id, **folded}, pk="id")
+
+    # -- syndication clusters ----------------------------------------------------------
+    def _place_in_cluster(self, article_id: int, row: Mapping[str, Any], *,
+                          edited: bool = False) -> None:
+        """Index the body's MinHash signature and set ``cluster_id`` (new or changed article).
+
+        The article joins every article it is a near-copy of (crawler/dedup/near.py: LSH
+        candidates verified by estimated Jaccard and publication dates) and its exact first
+        copy (``duplicate_of``); their clusters merge, and ``cluster_id`` is the smallest
+        article id of the cluster. An edited article first leaves its old cluster, whose
+        remaining members are re-formed from their own links.
+        """
+        linked: set[int] = set()
+        if edited:
+            linked |= self._leave_cluster(article_id)
+        sig = self._index_signature(article_id, row.get("body_text"))
+        linked |= self._near_copies(article_id, sig, row.get("published_at"))
+        if row.get("duplicate_of"):
+            linked.add(row["duplicate_of"])
+        self._join_cluster(article_id, linked)
+
+    def _index_signature(self, article_id: int,
+                         body: str | None) -> near.Signature | None:
+        """Replace the article's signature and band keys; None when the body is too short."""
+        old = self.db.execute("SELECT signature FROM article_minhash WHERE article_id = ?",
+                              [article_id]).fetchone()
+        if old is not None:
+            for band, key in near.band_keys(near.from_bytes(old[0])):
+                self.db.execute("DELETE FROM article_bands WHERE band = ? AND hash = ? "
+                                "AND article_id = ?", [band, key, article_id])
+            self.db.execute("DELETE FROM article_minhash WHERE article_id = ?", [article_id])
+        sig = near.signature(body)
+        if sig is None:
+            return None
+        self.db["article_minhash"].insert({"article_id": article_id,
+                                           "signature": near.to_bytes(sig)})
+        self.db["article_bands"].insert_all(
+            {"band": band, "hash": key, "article_id": article_id}
+            for band, key in near.band_keys(sig))
+        return sig
+
+    def _near_copies(self, article_id: int, sig: near.Signature | None,
+                     published: str | None) -> set[int]:
+        """Ids of the articles whose bodies are near-copies of this one (candidates verified)."""
+        if sig is None:
+            return set()
+        params = [*itertools.chain.from_iterable(near.band_keys(sig)), article_id]
+        return {other for other, blob, other_published in self.db.execute(CANDIDATES_SQL, params)
+                if near.is_near_copy(sig, near.from_bytes(blob), published, other_published)}
+
+    def _join_cluster(self, article_id: int, linked: set[int]) -> None:
+        """Merge the article, ``linked`` and their clusters into one; id = the smallest id."""
+        linked = linked - {article_id}
+        if not linked:
+            return
+        ids = sorted(linked | {article_id})
+        marks = ", ".join("?" * len(ids))
+        clusters = sorted(c for (c,) in self.db.execute(
+            f"SELECT DISTINCT cluster_id FROM articles WHERE id IN ({marks}) "
+            "AND cluster_id IS NOT NULL", ids))
+        cluster_id = min(ids[0], *clusters) if clusters else ids[0]
+        where = f"id IN ({marks})"
+        if clusters:
+            where += f" OR cluster_id IN ({', '.join('?' * len(clusters))})"
+        self.db.execute(f"UPDATE articles SET cluster_id = ? WHERE ({where}) "
+                        "AND cluster_id IS NOT ?", [cluster_id, *ids, *clusters, cluster_id])
+
+    def _leave_cluster(self, article_id: int) -> set[int]:
+        """Take an edited article out of its cluster and re-form what is left of it.
+
+        Returns the members that are exact copies of the article (``duplicate_of`` it): they
+        stay linked to it whatever its new text.
+        """
+        old = self.db.execute("SELECT cluster_id FROM articles WHERE id = ?",
+                              [article_id]).fetchone()[0]
+        if old is None:
+            return set()
+        self.db.execute("UPDATE articles SET cluster_id = NULL WHERE id = ?", [article_id])
+        rest = self.db.execute("SELECT id, duplicate_of FROM articles WHERE cluster_id = ?",
+                               [old]).fetchall()
+        self._reform([r[0] for r in rest])
+        return {r[0] for r in rest if r[1] == article_id}
+
+    def _reform(self, ids: list[int]) -> None:
+        """Set the clusters among ``ids`` (the rest of one cluster) from their own links."""
+        if not ids:
+            return
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT a.id, a.duplicate_of, a.published_at, m.signature FROM articles a "
+            f"LEFT JOIN article_minhash m ON m.article_id = a.id WHERE a.id IN ({marks})",
+            ids).fetchall()
+        members = set(ids)
+        edges = [(i, dup) for i, dup, _, _ in rows if dup in members]
+        signed = [(i, near.from_bytes(blob), published)
+                  for i, _, published, blob in rows if blob is not None]
+        for (i, a, pa), (k, b, pb) in itertools.combinations(signed, 2):
+            if near.is_near_copy(a, b, pa, pb):
+                edges.append((i, k))
+        self.db.execute(f"UPDATE articles SET cluster_id = NULL WHERE id IN ({marks})", ids)
+        for group in near.components(ids, edges):
+            if len(group) > 1:
+                self.db.execute(
+                    f"UPDATE articles SET cluster_id = ? WHERE id IN "
+                    f"({', '.join('?' * len(group))})", [group[0], *group])
+
+    def recluster(self, *, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild every signature, band key and cluster id; returns the number of clusters.
+
+        For archives made before m005_minhash and after a change of crawler/dedup/near.py's
+        parameters. Articles go through the same steps as in ``upsert_article``, in id
+        order, in one transaction (readers see the old clusters until it commits).
+        ``progress(done, total)`` is called after each article.
+        """
+        ids = [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
+        with self.db.atomic():
+            self.db.execute("DELETE FROM article_bands")
+            self.db.execute("DELETE FROM article_minhash")
+            self.db.execute("UPDATE articles SET cluster_id = NULL WHERE cluster_id IS NOT NULL")
+            done = 0
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                rows = self.db.execute(
+                    "SELECT id, body_text, published_at, duplicate_of FROM articles WHERE id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY id", chunk).fetchall()
+                for article_id, body, published, duplicate_of in rows:
+                    self._place_in_cluster(article_id, {"body_text": body,
+                                                        "published_at": published,
+                                                        "duplicate_of": duplicate_of})
+                    done += 1
+                    if progress:
+                        progress(done, len(ids))
+        return self.db.execute("SELECT COUNT(DISTINCT cluster_id) FROM articles").fetchone()[0]
+
+    def cluster(self, article_id: int) -> list[dict[str, Any]]:
+        """Every copy in the article's syndication cluster, first copy first.
+
+        An article without near-copies is a cluster of one; an unknown id gives [].
+        """
+        found = self.db.execute("SELECT cluster_id FROM articles WHERE id = ?",
+                                [article_id]).fetchone()
+        if found is None:
+            return []
+        if found[0] is None:
+            return [_decode(self.db["articles"].get(article_id))]
+        return [_decode(r) for r in self.db["articles"].rows_where(
+            "cluster_id = ?", [found[0]], order_by="id")]
 
     # -- reads -------------------------------------------------------------------------
     def get_article(self, canonical_url: str) -> dict[str, Any] | None:

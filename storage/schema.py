@@ -147,3 +147,27 @@ def m004_published_year(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE articles SET published_year = CAST(substr(published_at, 1, 4) AS INTEGER)"
                " WHERE published_at IS NOT NULL")
     db["articles"].create_index(["published_year"])
+
+
+@migrations(name="m005_minhash")
+def m005_minhash(db: sqlite_utils.Database) -> None:
+    """MinHash signatures and LSH bands of article bodies, for syndication clusters.
+
+    Written by ``storage.Archive`` (crawler/dedup/near.py computes them); bodies too short to
+    compare have none. ``article_bands`` is indexed on (band, hash) — with the article id, so
+    the candidate lookup of a new article reads the index alone, never the archive. No
+    foreign keys: the trigger removes an article's rows with it (like ``articles_folded``).
+    An archive made before this migration gets its signatures from ``Archive.recluster()``.
+    """
+    db["article_minhash"].create({"article_id": int, "signature": bytes}, pk="article_id")
+    db["article_bands"].create({"band": int, "hash": int, "article_id": int},
+                               not_null={"band", "hash", "article_id"})
+    db["article_bands"].create_index(["band", "hash", "article_id"], unique=True)
+    db.executescript(
+        """
+        CREATE TRIGGER articles_minhash_gone AFTER DELETE ON articles BEGIN
+            DELETE FROM article_bands WHERE article_id = old.id;
+            DELETE FROM article_minhash WHERE article_id = old.id;
+        END;
+        """
+    )

@@ -1,0 +1,1 @@
+"""Near-duplicate detection: syndication clusters (see crawler/dedup/near.py)."""
