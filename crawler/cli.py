@@ -448,10 +448,17 @@ def metadata_for(db: str) -> dict[str, Any]:
 
 
 def make_datasette(db: str) -> Any:
-    """A Datasette instance on ``db`` with the project's metadata (also used by tests)."""
+    """Datasette on ``db`` as ``serve`` runs it: the project's metadata, templates and plugin
+    (folded search, /article/{id}, /plots: storage/datasette_plugin.py). Tests use it too."""
     from datasette.app import Datasette
 
-    return Datasette([db], metadata=metadata_for(db), settings={"default_page_size": 50})
+    from storage import datasette_plugin
+
+    datasette_plugin.register()
+    return Datasette([db], metadata=metadata_for(db),
+                     template_dir=str(datasette_plugin.TEMPLATES),
+                     settings={"default_page_size": 50, "truncate_cells_html": 240,
+                               "facet_size": 15})
 
 
 @main.command()
@@ -459,16 +466,13 @@ def make_datasette(db: str) -> Any:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 def serve(db: str, host: str, port: int) -> None:
-    """Browse the archive with Datasette (facets, full-text search, JSON API)."""
+    """Browse the archive with Datasette (facets, full-text search, plots, article pages)."""
     _open(db).close()  # migrate first; Datasette then opens it read-mostly
-    from datasette.cli import cli as datasette_cli
+    import uvicorn
 
-    with tempfile.TemporaryDirectory() as tmp:
-        meta = Path(tmp) / "metadata.json"
-        meta.write_text(json.dumps(metadata_for(db), ensure_ascii=False), encoding="utf-8")
-        click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-        datasette_cli.main(["serve", db, "--metadata", str(meta), "--host", host,
-                            "--port", str(port)], prog_name="datasette")
+    ds = make_datasette(db)
+    click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
 
 
 def _register_commands() -> None:
