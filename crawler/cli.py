@@ -428,9 +428,31 @@ def stats(db: str, as_json: bool) -> None:
     for r in rows:
         r["first_published"] = (r["first_published"] or "")[:10]
         r["last_published"] = (r["last_published"] or "")[:10]
-    click.echo(_table(rows, ["site", "articles", "duplicates", "flagged", "revisions",
-                             "first_published", "last_published", "last_run_started",
-                             "last_run_status", "last_run_new", "last_run_errors"]))
+    click.echo(_table(rows, ["site", "articles", "duplicates", "syndicated", "flagged",
+                             "revisions", "first_published", "last_published",
+                             "last_run_started", "last_run_status", "last_run_new",
+                             "problem_runs", "rejected"]))
+    problems = [r["site"] for r in rows if r["problem_runs"] or r["last_run_status"] not in
+                (None, "ok")]
+    if problems:
+        click.echo(f"sites with problem runs: {', '.join(problems)} "
+                   "(see the crawl_runs table or `dost-archive serve`)", err=True)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def recluster(db: str) -> None:
+    """Rebuild syndication clusters (after an upgrade, or a change of the threshold)."""
+    with _open(db) as archive:
+        total = archive.db["articles"].count
+        step = max(1, total // 20)
+
+        def progress(done: int, of: int) -> None:
+            if done % step == 0 or done == of:
+                click.echo(f"  {done}/{of} articles", err=True)
+
+        clusters = archive.recluster(progress=progress)
+    click.echo(f"{clusters} syndication clusters over {total} articles")
 
 
 # -- serve -------------------------------------------------------------------------------

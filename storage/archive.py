@@ -486,6 +486,10 @@ class Archive:
                COUNT(a.id) AS articles,
                SUM(a.duplicate_of IS NOT NULL) AS duplicates,
                SUM(a.flags != '[]') AS flagged,
+               SUM(a.cluster_id IS NOT NULL) AS syndicated,
+               (SELECT COUNT(*) FROM crawl_runs p WHERE p.site = s.site
+                 AND (p.status != 'ok' OR p.errors > 0)) AS problem_runs,
+               (SELECT COUNT(*) FROM rejections j WHERE j.site = s.site) AS rejected,
                MIN(a.published_at) AS first_published,
                MAX(a.published_at) AS last_published,
                (SELECT COUNT(*) FROM revisions r JOIN articles x ON x.id = r.article_id

@@ -154,6 +154,17 @@ def test_stats(run, filled_db):
     assert "sonla" in text and "2021-05-01" in text
 
 
+def test_stats_names_problem_runs_and_recluster_runs(run, filled_db, archive):
+    run_id = archive.start_run("phutho", run_key="k2")
+    archive.finish_run(run_id, status="errors", finish_reason="finished", errors=3)
+    result = run("stats", "--db", filled_db)
+    assert "sites with problem runs: phutho" in result.output
+    rows = {r["site"]: r for r in json.loads(run("stats", "--db", filled_db, "--json").output)}
+    assert rows["phutho"]["problem_runs"] == 1 and rows["sonla"]["problem_runs"] == 0
+    out = run("recluster", "--db", filled_db)
+    assert out.exit_code == 0 and "syndication clusters over 2 articles" in out.output
+
+
 def test_crawl_input_errors(run, tmp_path):
     db = str(tmp_path / "c.db")
     for args, message in [
