@@ -49,7 +49,6 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from crawler.items import RawArticle
-from crawler.platforms.base import ListingEntry
 from crawler.platforms.selectors import SelectorSpider, text_of
 
 _SOURCE_RE = re.compile(r"^\s*\(?\s*(?:theo|nguồn(?:\s+tin)?\s*:)\s*(?P<src>.+?)\s*\)?\.?\s*$",
@@ -126,25 +125,13 @@ class PortalPageSpider(SelectorSpider):
         return parts.path.lower().endswith("/default.aspx") and keys.get("nid", "").isdigit()
 
     # -- listing ---------------------------------------------------------------------------
-    def listing_entries(self, response: Response) -> list[ListingEntry]:
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
-        for item in self.listing_items(response):
-            link = item.css(self.listing_link_css)
-            href = link.attrib.get("href") if link else None
-            if not href or href.strip().startswith(("javascript:", "#")):
-                continue
-            href = self.article_href(href)
-            if href in seen or not self.is_article_url(response.urljoin(href)):
-                continue
-            seen.add(href)
-            date = item.xpath(self.listing_date_xpath)
-            summary = item.xpath(self.listing_summary_xpath)
-            entries.append(ListingEntry(
-                url=href, title=text_of(link[0]) or link.attrib.get("title"),
-                date_raw=text_of(date[0]) if date else None,
-                summary=text_of(summary[0]) if summary else None))
-        return entries
+    def entry_date(self, item: Selector) -> str | None:
+        found = item.xpath(self.listing_date_xpath)
+        return text_of(found[0]) if found else None
+
+    def entry_summary(self, item: Selector) -> str | None:
+        found = item.xpath(self.listing_summary_xpath)
+        return text_of(found[0]) if found else None
 
     # -- article ---------------------------------------------------------------------------
     def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:

@@ -99,10 +99,18 @@ class SelectorSpider(ArchiveSpider):
             entries.append(ListingEntry(
                 url=href,
                 title=text_of(link[0]) or link.attrib.get("title"),
-                date_raw=self._read(item, self.listing_date_css),
-                summary=self._read(item, self.listing_summary_css),
+                date_raw=self.entry_date(item),
+                summary=self.entry_summary(item),
             ))
         return entries
+
+    def entry_date(self, item: Selector) -> str | None:
+        """The date a listing item prints, as printed."""
+        return self._read(item, self.listing_date_css)
+
+    def entry_summary(self, item: Selector) -> str | None:
+        """The teaser a listing item shows, if any."""
+        return self._read(item, self.listing_summary_css)
 
     def listing_url(self, path: str, page: int) -> str:
         base = self.site_url.rstrip("/") + self.link_href(path)
