@@ -114,8 +114,11 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = Fal
 @click.option("--full", is_flag=True, help="Walk every listing page, not only new ones.")
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages per category.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and the summary.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the runs and their monitor results to this JSON file.")
 def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
-          since: str | None, full: bool, max_pages: int | None, quiet: bool) -> None:
+          since: str | None, full: bool, max_pages: int | None, quiet: bool,
+          report: Path | None) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
@@ -146,10 +149,20 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
             for site in chosen]
     runs = _run_crawls(settings, jobs, db, run_key)
     _print_runs(runs)
+    if report:
+        report.write_text(json.dumps(
+            [{**r, "monitors": json.loads(r["monitors"] or "[]")} for r in runs],
+            ensure_ascii=False, indent=2), encoding="utf-8")
     failed = [s for s in chosen if not any(r["site"] == s and r["status"] == "ok"
                                            for r in runs)]
+    alerts = [(r["site"], m) for r in runs for m in json.loads(r["monitors"] or "[]")
+              if not m["ok"]]
+    for site, m in alerts:
+        click.echo(f"dost-archive: monitor {m['name']} failed for {site}: {m['message']}",
+                   err=True)
     if failed:
         click.echo(f"dost-archive: sites with errors: {', '.join(failed)}", err=True)
+    if failed or alerts:
         sys.exit(1)
 
 
@@ -174,7 +187,7 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
 
 def _print_runs(runs: list[dict[str, Any]]) -> None:
     click.echo(_table(runs, ["site", "status", "pages", "items", "new", "updated",
-                             "unchanged", "duplicates", "rejected", "errors"]))
+                             "unchanged", "duplicates", "rejected", "errors", "alerts"]))
 
 
 # -- check-live --------------------------------------------------------------------------
@@ -431,7 +444,7 @@ def stats(db: str, as_json: bool) -> None:
     click.echo(_table(rows, ["site", "articles", "duplicates", "syndicated", "flagged",
                              "revisions", "first_published", "last_published",
                              "last_run_started", "last_run_status", "last_run_new",
-                             "problem_runs", "rejected"]))
+                             "last_run_alerts", "problem_runs", "rejected"]))
     problems = [r["site"] for r in rows if r["problem_runs"] or r["last_run_status"] not in
                 (None, "ok")]
     if problems:

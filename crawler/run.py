@@ -7,11 +7,13 @@ and every component writes to the same row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.monitors import evaluate
 from storage import Archive
 
 _ATTR = "_dost_run"
@@ -81,5 +83,13 @@ class RunRecorder:
             status = "errors"
         else:
             status = "ok"
-        ctx.archive.finish_run(ctx.run_id, status=status, finish_reason=reason, **counts)
+        facts = ctx.archive.run_facts(ctx.run_id, ctx.site)
+        results = evaluate(counts=counts, known_skipped=int(stats.get("listing/known_skipped", 0)),
+                           coverage=facts["coverage"], archived_before=facts["archived_before"],
+                           last_new_at=facts["last_new_at"], now=datetime.now(UTC),
+                           overrides=getattr(spider, "monitor_thresholds", None))
+        for failed in (r for r in results if not r.ok):
+            spider.logger.warning("monitor %s: %s", failed.name, failed.message)
+        ctx.archive.finish_run(ctx.run_id, status=status, finish_reason=reason,
+                               monitors=[r.as_dict() for r in results], **counts)
         ctx.archive.close()

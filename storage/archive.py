@@ -158,7 +158,8 @@ class Archive:
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, *, status: str, finish_reason: str | None = None,
-                   message: str | None = None, **counts: int) -> None:
+                   message: str | None = None, monitors: list[dict[str, Any]] | None = None,
+                   **counts: int) -> None:
         unknown = set(counts) - set(RUN_COUNTERS)
         if unknown:
             raise ValueError(f"unknown run counters {sorted(unknown)}")
@@ -166,8 +167,25 @@ class Archive:
             self.db["crawl_runs"].update(
                 run_id,
                 {"finished_at": utcnow(), "status": status, "finish_reason": finish_reason,
-                 "message": message, **counts},
+                 "message": message, **counts,
+                 "monitors": json.dumps(monitors, ensure_ascii=False) if monitors is not None
+                 else None,
+                 "alerts": sum(1 for m in monitors or [] if not m["ok"])},
             )
+
+    def run_facts(self, run_id: int, site: str) -> dict[str, Any]:
+        """What the monitors need about a run: field coverage of the articles it wrote, how
+        many articles the site had before it, and when its newest article was first seen."""
+        n, title, published, body = self.db.execute(
+            "SELECT COUNT(*), SUM(COALESCE(title, '') != ''), SUM(published_at IS NOT NULL), "
+            "SUM(COALESCE(body_text, '') != '') FROM articles WHERE last_run_id = ? "
+            "AND last_changed_at = last_seen_at", [run_id]).fetchone()
+        before, last_new = self.db.execute(
+            "SELECT SUM(COALESCE(first_run_id, 0) != ?), MAX(first_seen_at) FROM articles "
+            "WHERE site = ?", [run_id, site]).fetchone()
+        return {"coverage": {"n": n or 0, "title": title or 0, "published_at": published or 0,
+                             "body_text": body or 0},
+                "archived_before": before or 0, "last_new_at": last_new}
 
     def record_rejection(self, *, site: str, url: str, reason: str,
                          run_id: int | None = None) -> None:
@@ -495,6 +513,7 @@ class Archive:
                (SELECT COUNT(*) FROM revisions r JOIN articles x ON x.id = r.article_id
                  WHERE x.site = s.site) AS revisions,
                r.started_at AS last_run_started, r.status AS last_run_status,
+               r.alerts AS last_run_alerts,
                r.new AS last_run_new, r.errors AS last_run_errors
         FROM (SELECT site FROM articles UNION SELECT site FROM crawl_runs) s
         LEFT JOIN articles a ON a.site = s.site

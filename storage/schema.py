@@ -171,3 +171,10 @@ def m005_minhash(db: sqlite_utils.Database) -> None:
         END;
         """
     )
+
+
+@migrations(name="m006_run_monitors")
+def m006_run_monitors(db: sqlite_utils.Database) -> None:
+    """Monitor results per run (JSON list) and how many of them failed."""
+    db["crawl_runs"].add_column("monitors", str)
+    db["crawl_runs"].add_column("alerts", int)

@@ -17,11 +17,11 @@ from tests.httpserver import static_server
 REPO = Path(__file__).resolve().parents[2]
 
 
-def crawl(db: Path, *args: str) -> subprocess.CompletedProcess:
+def crawl(db: Path, *args: str, site: str = "sample") -> subprocess.CompletedProcess:
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.e2e.settings",
            "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        [sys.executable, "-m", "crawler", "crawl", "sample", "--db", str(db), *args],
+        [sys.executable, "-m", "crawler", "crawl", site, "--db", str(db), *args],
         capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
     )
 
@@ -100,3 +100,25 @@ def test_crawl_of_an_unreachable_site_fails_with_status_1(tmp_path):
     with Archive(db) as archive:
         run = next(archive.db["crawl_runs"].rows)
         assert run["status"] == "errors" and run["errors"] >= 1
+
+
+@pytest.mark.slow
+def test_monitors_land_in_crawl_runs_the_report_and_the_exit_status(mirror, tmp_path):
+    db, report = tmp_path / "m.db", tmp_path / "report.json"
+    result = crawl(db, "--base-url", mirror, "-q", "--report", str(report),
+                   site="sample_strict")
+    # The crawl itself went fine; a monitor (published_at coverage 3/4 < 95 %) did not.
+    assert result.returncode == 1
+    assert "monitor coverage/published_at failed for sample_strict" in result.stderr
+    runs = json.loads(report.read_text(encoding="utf-8"))
+    assert runs[0]["status"] == "ok" and runs[0]["alerts"] == 1
+    failed = [m for m in runs[0]["monitors"] if not m["ok"]]
+    assert [m["name"] for m in failed] == ["coverage/published_at"]
+    assert failed[0]["value"] == 0.75 and failed[0]["threshold"] == 0.95
+    with Archive(db) as archive:
+        assert next(iter(archive.db["crawl_runs"].rows))["alerts"] == 1
+        stats = {r["site"]: r for r in archive.stats()}
+        assert stats["sample_strict"]["last_run_alerts"] == 1
+    # The same site with its per-site override passes.
+    ok = crawl(tmp_path / "ok.db", "--base-url", mirror, "-q")
+    assert ok.returncode == 0, ok.stderr[-2000:]

@@ -14,6 +14,8 @@ from crawler.platforms.base import ArchiveSpider
 class SampleSpider(ArchiveSpider):
     name = "sample"
     site_url = "https://sample.example.gov.vn"
+    # One of its three articles has no date on purpose (a3): a per-site monitor override.
+    monitor_thresholds = {"published_at": 0.5}
 
     async def start(self) -> Any:
         yield scrapy.Request(self.fetch_url(self.site_url + "/index.html"))
@@ -27,3 +29,10 @@ class SampleSpider(ArchiveSpider):
         raw.extractor = "site"
         raw.year_hint = 2020  # "Chiều 15-1" takes its year from context, as a URL would give
         return raw
+
+
+class StrictSampleSpider(SampleSpider):
+    """The same site with the default monitor thresholds: the undated article trips them."""
+
+    name = "sample_strict"
+    monitor_thresholds = None
