@@ -116,12 +116,19 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = Fal
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and the summary.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the runs and their monitor results to this JSON file.")
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where each run's WARC file goes (default: beside the archive, NAME-warc/).")
+@click.option("--no-warc", is_flag=True, help="Do not keep raw captures (no reparse later).")
 def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
           since: str | None, full: bool, max_pages: int | None, quiet: bool,
-          report: Path | None) -> None:
+          report: Path | None, warc_dir: Path | None, no_warc: bool) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
+    if warc_dir:
+        settings.set("WARC_DIR", str(warc_dir), priority="cmdline")
+    if no_warc:
+        settings.set("WARC_ENABLED", False, priority="cmdline")
     from scrapy.spiderloader import SpiderLoader
 
     spiders = set(SpiderLoader.from_settings(settings).list()) - {"generic"}
@@ -187,7 +194,8 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
 
 def _print_runs(runs: list[dict[str, Any]]) -> None:
     click.echo(_table(runs, ["site", "status", "pages", "items", "new", "updated",
-                             "unchanged", "duplicates", "rejected", "errors", "alerts"]))
+                             "unchanged", "duplicates", "rejected", "gone", "errors",
+                             "alerts"]))
 
 
 # -- check-live --------------------------------------------------------------------------
@@ -508,6 +516,47 @@ def serve(db: str, host: str, port: int) -> None:
     ds = make_datasette(db)
     click.echo(f"Serving {db} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
+
+
+# -- reparse -----------------------------------------------------------------------------
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--site", help="Only this site's articles.")
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the WARC files are (default: beside the archive, NAME-warc/).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def reparse(db: str, site: str | None, warc_dir: Path | None, as_json: bool) -> None:
+    """Re-extract archived articles from their stored captures (no network); a changed
+    result becomes a new revision."""
+    from dataclasses import asdict
+
+    from crawler.reparse import reparse as run_reparse
+
+    _open(db).close()  # a clear message for a missing or unusable archive
+    if site:
+        with _open(db) as archive:
+            if not archive.db.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1",
+                                      [site]).fetchone():
+                raise UserError(f"no articles of site {site!r} in {db}")
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, of: int) -> None:
+        if tty and (done == of or done % 50 == 0):
+            click.echo(f"\rreparse: {done}/{of}", err=True, nl=done == of)
+
+    summary = run_reparse(db, site=site, warc_dir=warc_dir, progress=progress)
+    if as_json:
+        click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"reparsed {summary.articles} articles: {summary.changed} changed "
+                   f"(new revisions), {summary.unchanged} unchanged, {summary.no_capture} "
+                   f"without a capture, {summary.failed} failed")
+        for url in summary.changed_urls[:20]:
+            click.echo(f"  changed: {url}")
+    for problem in summary.problems:
+        click.echo(f"dost-archive: reparse: {problem}", err=True)
+    if summary.failed:
+        sys.exit(1)
 
 
 def _register_commands() -> None:

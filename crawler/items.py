@@ -55,6 +55,9 @@ class RawArticle:
     date_context: str | None = None
     year_hint: int | None = None
     flags: list[str] = field(default_factory=list)
+    # The raw capture (``captures`` row, a WARC record) this page was read from; set by
+    # crawler.warc.CaptureLinkMiddleware during a crawl, or by reparse.
+    capture_id: int | None = None
 
 
 @dataclass
@@ -84,6 +87,11 @@ class Article:
     fetched_at: str = ""
     extractor: str = "site"
     flags: list[str] = field(default_factory=list)
+
+    # Provenance, not a field of the contract: the capture the article was extracted from.
+    # A plain class attribute (no annotation), so it is neither in to_dict() nor in parse's
+    # JSON; the normalize pipeline copies it from the RawArticle for the store pipeline.
+    capture_id = None
 
     def __post_init__(self) -> None:
         if not self.url or not self.canonical_url or not self.site:
@@ -123,3 +131,15 @@ class Article:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+@dataclass
+class GoneArticle:
+    """An article URL that now answers 404/410: the archive keeps the article and records
+    when (``gone_at``) and how (``status``) it disappeared."""
+
+    url: str
+    canonical_url: str
+    site: str
+    status: int
+    seen_at: str

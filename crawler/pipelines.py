@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import Article, RawArticle
+from crawler.items import Article, GoneArticle, RawArticle
 from crawler.normalize.article import build_article
 from crawler.run import run_context
 
@@ -39,9 +39,11 @@ class NormalizePipeline(_ArchivePipeline):
         if not isinstance(item, RawArticle):
             return item
         try:
-            return build_article(item)
+            article = build_article(item)
         except ValueError as exc:
             raise self.reject(item.url, f"cannot normalize: {exc}") from exc
+        article.capture_id = item.capture_id
+        return article
 
 
 class ValidatePipeline(_ArchivePipeline):
@@ -79,13 +81,19 @@ class DeduplicatePipeline(_ArchivePipeline):
 
 
 class StorePipeline(_ArchivePipeline):
-    """Upserts into the archive and counts new / updated / unchanged / duplicate articles."""
+    """Upserts into the archive and counts new / updated / unchanged / duplicate articles;
+    marks archived articles that now answer 404/410 as gone (their rows stay)."""
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, GoneArticle):
+            ctx = run_context(self.crawler)
+            if ctx.archive.mark_gone(item.canonical_url, status=item.status, at=item.seen_at):
+                self.stats.inc_value("archive/gone")
+            return item
         if not isinstance(item, Article):
             return item
         ctx = run_context(self.crawler)
-        result = ctx.archive.upsert_article(item, run_id=ctx.run_id)
+        result = ctx.archive.upsert_article(item, run_id=ctx.run_id, capture_id=item.capture_id)
         self.stats.inc_value(f"archive/{result.status}")
         if result.duplicate_of is not None and result.status != "unchanged":
             self.stats.inc_value("archive/duplicates")

@@ -75,6 +75,7 @@ class RunRecorder:
             "unchanged": int(stats.get("archive/unchanged", 0)),
             "duplicates": int(stats.get("archive/duplicates", 0)),
             "rejected": int(stats.get("archive/rejected", 0)),
+            "gone": int(stats.get("archive/gone", 0)),
             "errors": errors,
         }
         if reason != "finished":

@@ -48,7 +48,15 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.run.RunRecorder": 500,
+    "crawler.warc.WarcRecorder": 510,
 }
+SPIDER_MIDDLEWARES = {
+    "crawler.warc.CaptureLinkMiddleware": 950,
+}
+# Raw captures (crawler/warc.py): one WARC file per run, in WARC_DIR (default: beside the
+# archive, archive.db → archive-warc/). `dost-archive crawl --no-warc` turns them off.
+WARC_ENABLED = True
+WARC_DIR = None
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -31,7 +31,7 @@ REVISION_FIELDS = (
     "source", "body_text", "body_html", "images", "attachments", "tags", "extractor", "flags",
 )
 RUN_COUNTERS = ("pages", "items", "new", "updated", "unchanged", "duplicates", "rejected",
-                "errors")
+                "errors", "gone")
 BUSY_TIMEOUT_MS = 30_000
 # The articles sharing an LSH band key with a signature: an indexed lookup per band
 # (article_bands' (band, hash, article_id) index), then the candidates' signatures by key.
@@ -196,9 +196,62 @@ class Archive:
                  "seen_at": utcnow()}
             )
 
+    # -- captures (WARC records) -------------------------------------------------------
+    def record_capture(self, **capture: Any) -> int:
+        """Register a WARC record that was written (and flushed) before this call."""
+        unknown = set(capture) - set(self.db["captures"].columns_dict)
+        if unknown:
+            raise ValueError(f"unknown capture fields {sorted(unknown)}")
+        if isinstance(capture.get("context"), Mapping):
+            capture["context"] = json.dumps(capture["context"], ensure_ascii=False, default=str)
+        with self.db.atomic():
+            return int(self.db["captures"].insert(capture).last_pk)
+
+    def payload_capture(self, payload_digest: str) -> dict[str, Any] | None:
+        """The first capture that holds a payload with this digest (for revisit records)."""
+        rows = list(self.db["captures"].rows_where(
+            "payload_digest = ? AND kind = 'response'", [payload_digest], order_by="id",
+            limit=1))
+        return rows[0] if rows else None
+
+    def capture(self, capture_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["captures"].rows_where("id = ?", [capture_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["context"] = json.loads(row["context"]) if row.get("context") else {}
+        return row
+
+    def captured_articles(self, site: str | None = None) -> Iterator[dict[str, Any]]:
+        """Articles (id, canonical_url, site, capture_id) in id order, optionally one site's.
+        Those archived before captures existed have ``capture_id`` None."""
+        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        yield from self.db.query(
+                f"SELECT id, canonical_url, site, capture_id FROM articles {where} ORDER BY id",
+                params)
+
+    # -- removed articles --------------------------------------------------------------
+    def revisit_targets(self, site: str) -> list[dict[str, Any]]:
+        """What a full crawl needs to re-request the site's archived articles directly: the
+        URL, and the listing-supplied fields to fall back on as a listing entry would."""
+        return list(self.db.query(
+            "SELECT canonical_url, url, title, published_raw, summary, category, gone_at "
+            "FROM articles WHERE site = ? ORDER BY id", [site]))
+
+    def mark_gone(self, canonical_url: str, *, status: int, at: str | None = None) -> bool:
+        """Record that an archived article now answers ``status`` (404/410). The row and all
+        its revisions stay; the first time it was seen gone is kept. Returns whether an
+        archived article was marked (an unknown URL is not an article of ours)."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                "UPDATE articles SET gone_at = COALESCE(gone_at, ?), gone_status = ? "
+                "WHERE canonical_url = ?", [at or utcnow(), status, canonical_url])
+        return cur.rowcount > 0
+
     # -- articles ----------------------------------------------------------------------
     def upsert_article(self, article: Article | Mapping[str, Any], *,
-                       run_id: int | None = None) -> UpsertResult:
+                       run_id: int | None = None, capture_id: int | None = None,
+                       reparsed: bool = False) -> UpsertResult:
         """Store ``article``, keyed by its canonical URL.
 
         New URL → insert + revision 1. Known URL, same ``content_hash`` → only
@@ -206,6 +259,12 @@ class Archive:
         and the article row updated. Same content at another URL → stored and linked with
         ``duplicate_of`` to the first copy, never dropped. New and changed articles are put
         in their syndication cluster (``cluster_id``, see ``_place_in_cluster``).
+
+        ``capture_id`` is the raw capture (WARC record) the article was extracted from; the
+        article and a new revision point at it. A fetch clears ``gone_at`` (the page is back).
+        ``reparsed``: the article was re-extracted from a stored capture, not fetched, so an
+        unchanged result changes nothing and a changed one adds a revision marked
+        ``reparsed_at`` without moving the seen/changed times.
         """
         data = article.to_dict() if isinstance(article, Article) else dict(article)
         if not data.get("content_hash"):
@@ -214,6 +273,10 @@ class Archive:
         published = row.get("published_at")
         row["published_year"] = int(published[:4]) if published else None
         seen = row["fetched_at"]
+        if capture_id is not None:
+            row["capture_id"] = capture_id
+        if not reparsed:
+            row.update(gone_at=None, gone_status=None)
         with self.db.atomic():
             existing = self.db.execute(
                 "SELECT id, content_hash, revision_count FROM articles WHERE canonical_url = ?",
@@ -224,25 +287,35 @@ class Archive:
                            revision_count=1, first_run_id=run_id, last_run_id=run_id,
                            duplicate_of=self._first_copy(row["content_hash"], None))
                 article_id = int(self.db["articles"].insert(row).last_pk)
-                self._add_revision(article_id, 1, row, run_id)
+                self._add_revision(article_id, 1, row, run_id, reparsed=reparsed)
                 self._write_folded(article_id, row)
                 self._place_in_cluster(article_id, row)
                 return UpsertResult("new", article_id, 1, row["duplicate_of"])
             article_id, old_hash, revisions = existing
             if old_hash == row["content_hash"]:
-                self.db["articles"].update(
-                    article_id,
-                    {"last_seen_at": seen, "last_run_id": run_id, "url": row["url"],
-                     "view_count": row.get("view_count"), "fetched_at": seen},
-                )
+                if not reparsed:
+                    self.db["articles"].update(
+                        article_id,
+                        {"last_seen_at": seen, "last_run_id": run_id, "url": row["url"],
+                         "view_count": row.get("view_count"), "fetched_at": seen,
+                         "gone_at": None, "gone_status": None,
+                         **({"capture_id": capture_id} if capture_id is not None else {})},
+                    )
                 dup = self.db["articles"].get(article_id)["duplicate_of"]
                 return UpsertResult("unchanged", article_id, revisions, dup)
             revisions += 1
-            row.update(last_seen_at=seen, last_changed_at=seen, revision_count=revisions,
-                       last_run_id=run_id,
-                       duplicate_of=self._first_copy(row["content_hash"], article_id))
+            if reparsed:
+                for keep in ("fetched_at", "view_count"):
+                    row.pop(keep, None)
+                row.update(revision_count=revisions,
+                           duplicate_of=self._first_copy(row["content_hash"], article_id))
+            else:
+                row.update(last_seen_at=seen, last_changed_at=seen, revision_count=revisions,
+                           last_run_id=run_id,
+                           duplicate_of=self._first_copy(row["content_hash"], article_id))
             self.db["articles"].update(article_id, row)
-            self._add_revision(article_id, revisions, row, run_id)
+            self._add_revision(article_id, revisions, {**row, "fetched_at": seen}, run_id,
+                               reparsed=reparsed)
             self._write_folded(article_id, row)
             self._place_in_cluster(article_id, row, edited=True)
             return UpsertResult("updated", article_id, revisions, row["duplicate_of"])
@@ -256,10 +329,11 @@ class Archive:
         return found[0] if found else None
 
     def _add_revision(self, article_id: int, number: int, row: Mapping[str, Any],
-                      run_id: int | None) -> None:
+                      run_id: int | None, *, reparsed: bool = False) -> None:
         rev = {k: row.get(k) for k in REVISION_FIELDS}
         rev.update(article_id=article_id, revision=number, content_hash=row["content_hash"],
-                   seen_at=row["fetched_at"], run_id=run_id)
+                   seen_at=row["fetched_at"], run_id=run_id, capture_id=row.get("capture_id"),
+                   reparsed_at=utcnow() if reparsed else None)
         self.db["revisions"].insert(rev)
 
     def _write_folded(self, article_id: int, row: Mapping[str, Any]) -> None:
@@ -423,12 +497,14 @@ class Archive:
             "article_id = ?", [article_id], order_by="revision")]
 
     def known_articles(self, site: str) -> dict[str, str]:
-        """Canonical URL → title of every article archived for ``site``.
+        """Canonical URL → title of every article archived for ``site`` and not gone.
 
-        Incremental crawling reads this at start: the archive is the only crawl state.
+        Incremental crawling reads this at start: the archive is the only crawl state. A gone
+        article is left out, so when it reappears in a listing it is fetched (and un-gone).
         """
         return {url: title or "" for url, title in self.db.execute(
-            "SELECT canonical_url, title FROM articles WHERE site = ?", [site])}
+            "SELECT canonical_url, title FROM articles WHERE site = ? AND gone_at IS NULL",
+            [site])}
 
     def iter_articles(self, *, site: str | None = None, since: str | None = None,
                       until: str | None = None, include_duplicates: bool = True,

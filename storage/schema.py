@@ -178,3 +178,32 @@ def m006_run_monitors(db: sqlite_utils.Database) -> None:
     """Monitor results per run (JSON list) and how many of them failed."""
     db["crawl_runs"].add_column("monitors", str)
     db["crawl_runs"].add_column("alerts", int)
+
+
+@migrations(name="m007_captures")
+def m007_captures(db: sqlite_utils.Database) -> None:
+    """Raw captures (WARC records) of the responses a crawl used, and pointers to them.
+
+    One row per WARC record written: the file (relative to the archive's WARC directory),
+    the record id and its byte offset/length for direct reads, the payload digest, and for a
+    ``revisit`` record the capture that holds the identical payload (``refers_to``).
+    ``context`` keeps what the crawl knew besides the page (listing entry, category), so
+    ``dost-archive reparse`` can re-run the parser exactly as the crawl did. Articles and
+    revisions point at the capture they were extracted from; ``reparsed_at`` marks a
+    revision made by re-extraction rather than by a change on the site; ``gone_status`` is
+    the HTTP status that set ``gone_at``.
+    """
+    db["captures"].create(
+        {"id": int, "run_id": int, "site": str, "kind": str, "page": str, "url": str,
+         "origin_url": str, "status": int, "mime": str, "warc_file": str, "record_id": str,
+         "offset": int, "length": int, "payload_digest": str, "refers_to": int,
+         "captured_at": str, "context": str},
+        pk="id", foreign_keys=[("refers_to", "captures", "id")],
+    )
+    db["captures"].create_index(["payload_digest"])
+    db["captures"].create_index(["origin_url"])
+    db["articles"].add_column("capture_id", int)
+    db["articles"].add_column("gone_status", int)
+    db["revisions"].add_column("capture_id", int)
+    db["revisions"].add_column("reparsed_at", str)
+    db["crawl_runs"].add_column("gone", int)

@@ -8,13 +8,20 @@ and ``dost-archive crawl`` alike):
   mirror crawl archives the same canonical URLs as a live one.
 - ``since``: ISO date; listing entries dated earlier are not followed, and paging stops at a
   listing page that holds only such entries.
-- ``full``: walk every listing page and re-fetch every article.
+- ``full``: walk every listing page and re-fetch every article. When the walk was complete
+  (no ``since``, no ``max_pages``), archived articles that no listing showed are then
+  requested directly, so an article the site removed is noticed.
 - ``max_pages``: cap on listing pages per category.
 
 Incremental by default: listings are read newest first and a category stops paging at the
 first listing page whose articles are all already archived with the same title. What is
 "already archived" is read from the archive itself at start, so there is no second state
 store that could disagree with it.
+
+Removed articles: an article request answered 404 or 410 yields a ``GoneArticle``; the store
+pipeline sets ``gone_at`` on the archived article (its row and revisions stay). A later
+successful fetch clears it, and gone articles are not "known", so one that reappears in a
+listing is fetched again.
 """
 
 from __future__ import annotations
@@ -26,14 +33,21 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
-from crawler.items import RawArticle
+from crawler.items import GoneArticle, RawArticle
 from crawler.normalize.dates import VN_TZ, parse_date
 from crawler.normalize.fold import fold
 from crawler.normalize.text import clean_inline
 from crawler.normalize.urls import canonical_url
 from crawler.registry import load_registry
+
+#: HTTP statuses that say an article was removed (not a passing server error).
+GONE_STATUSES = (404, 410)
 
 
 def _truthy(value: Any) -> bool:
@@ -84,6 +98,10 @@ class ArchiveSpider(scrapy.Spider):
         self.full = _truthy(full)
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self.known: dict[str, str] = {}
+        # Canonical URLs the listings showed in this run, and whether the archived articles
+        # they did not show have been requested (full crawls only).
+        self.listed: set[str] = set()
+        self.revisited = False
         if self.base_url:
             mirror = urlsplit(self.base_url)
             if mirror.scheme not in ("http", "https") or not mirror.hostname:
@@ -91,6 +109,12 @@ class ArchiveSpider(scrapy.Spider):
             self.allowed_domains = [mirror.hostname]
         elif self.site_info:
             self.allowed_domains = list(self.site_info.domains)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
+        return spider
 
     # -- mirror mapping ------------------------------------------------------------------
     def _own_host(self, host: str) -> bool:
@@ -157,6 +181,7 @@ class ArchiveSpider(scrapy.Spider):
         fresh = too_old = 0
         for entry in entries:
             url = self.site_link(response, entry.url)
+            self.listed.add(self.canonical(url))
             when = parse_date(entry.date_raw).value if entry.date_raw else None
             if self.since and when is not None and when.date() < self.since:
                 too_old += 1
@@ -166,14 +191,61 @@ class ArchiveSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("listing/known_skipped")
                 continue
             fresh += 1
-            yield scrapy.Request(self.fetch_url(url), callback=self.parse_article_page,
-                                 cb_kwargs={"entry": entry, "category": category})
+            yield self.article_request(url, entry, category)
         stop = self.stop_reason(entries, fresh, too_old, page, response)
         if stop:
             self.logger.info("%s: listing %r stops at page %d (%s)", self.site, category,
                              page, stop)
             return
         yield self.listing_request(path, category, page + 1, response)
+
+    def article_request(self, url: str, entry: ListingEntry, category: str | None,
+                        **kwargs: Any) -> scrapy.Request:
+        """The request for an article page (site URL ``url``)."""
+        return scrapy.Request(self.fetch_url(url), callback=self.parse_article_page,
+                              errback=self.article_failed,
+                              cb_kwargs={"entry": entry, "category": category}, **kwargs)
+
+    def article_failed(self, failure: Failure) -> Iterator[GoneArticle]:
+        """404/410 → the article is gone; other failures are logged as Scrapy would."""
+        request = failure.request  # type: ignore[attr-defined]
+        url = self.origin_url(request.url)
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status in GONE_STATUSES:
+                self.logger.info("%s: %s answers %d: gone", self.site, url, status)
+                yield GoneArticle(url=url, canonical_url=self.canonical(url), site=self.site,
+                                  status=status,
+                                  seen_at=datetime.now(VN_TZ).isoformat(timespec="seconds"))
+                return
+            self.logger.warning("%s: article %s answers HTTP %d", self.site, url, status)
+            return
+        self.logger.error("%s: cannot fetch article %s: %s", self.site, url,
+                          failure.getErrorMessage())
+
+    def revisit_unlisted(self) -> None:
+        """After a complete ``full`` walk, request the archived articles that no listing
+        showed: a removed article answers 404/410 and is marked gone; one that is only
+        unlisted is seen again. Runs once, when the listings are exhausted."""
+        if (self.revisited or not self.full or self.since or self.max_pages
+                or not self.listed or not getattr(self, "crawler", None)):
+            return
+        self.revisited = True
+        from storage import Archive
+
+        with Archive(self.crawler.settings.get("ARCHIVE_DB")) as archive:
+            targets = [t for t in archive.revisit_targets(self.site)
+                       if t["canonical_url"] not in self.listed]
+        if not targets:
+            return
+        self.logger.info("%s: %d archived articles not in any listing: requesting them",
+                         self.site, len(targets))
+        self.crawler.stats.set_value("listing/unlisted_revisits", len(targets))
+        for t in targets:
+            entry = ListingEntry(url=t["url"], title=t["title"], date_raw=t["published_raw"],
+                                 summary=t["summary"])
+            self.crawler.engine.crawl(self.article_request(t["url"], entry, t["category"]))
+        raise DontCloseSpider
 
     @staticmethod
     def same_title(known_key: str, listing_title: str | None) -> bool:

@@ -150,3 +150,28 @@ def test_published_year_is_kept_for_facets(archive, make_article):
     years = dict(archive.db.execute("SELECT canonical_url, published_year FROM articles"))
     assert years == {"https://sokhcn.sonla.gov.vn/tin-tuc/bai-viet-1": 2023,
                      "https://a.gov.vn/x": None}
+
+
+def test_mark_gone_keeps_the_row_and_a_fetch_clears_it(archive, make_article):
+    art = make_article()
+    archive.upsert_article(art)
+    assert archive.mark_gone("https://sokhcn.sonla.gov.vn/khong-co", status=404) is False
+    assert archive.mark_gone(art.canonical_url, status=410, at="2026-11-01T00:00:00+07:00")
+    assert archive.mark_gone(art.canonical_url, status=404, at="2026-11-05T00:00:00+07:00")
+    row = archive.get_article(art.canonical_url)
+    # The first time it was seen gone is kept; the latest status is recorded.
+    assert (row["gone_at"], row["gone_status"]) == ("2026-11-01T00:00:00+07:00", 404)
+    assert art.canonical_url not in archive.known_articles("sonla")
+    archive.upsert_article(art)  # seen again, unchanged
+    row = archive.get_article(art.canonical_url)
+    assert (row["gone_at"], row["gone_status"], row["revision_count"]) == (None, None, 1)
+    assert art.canonical_url in archive.known_articles("sonla")
+
+
+def test_reparsed_upsert_changes_nothing_when_equal(archive, make_article):
+    art = make_article()
+    archive.upsert_article(art)
+    before = archive.get_article(art.canonical_url)
+    later = make_article(fetched_at="2026-11-23T09:00:00+07:00")
+    assert archive.upsert_article(later, reparsed=True).status == "unchanged"
+    assert archive.get_article(art.canonical_url) == before

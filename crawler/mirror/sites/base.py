@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import jinja2
+import markupsafe
 
 from crawler.mirror.data import MirrorArticle, build_articles
 from crawler.normalize.dates import VN_TZ
@@ -73,6 +74,10 @@ def renumber_by_date(articles: list[MirrorArticle], first_id: int) -> list[Mirro
 
 
 NOT_FOUND = MirrorReply(404, "<html><body><h1>404 - Không tìm thấy trang</h1></body></html>")
+GONE = MirrorReply(410, "<html><body><h1>410 - Bài viết đã bị gỡ bỏ</h1></body></html>")
+#: Scenario "gone": positions (newest first) of the removed articles; the first answers 404,
+#: the second 410.
+REMOVED = (3, 4)
 
 
 class SiteModel:
@@ -92,9 +97,26 @@ class SiteModel:
 
     @cached_property
     def articles(self) -> list[MirrorArticle]:
+        """The site's articles, newest first. In scenario "gone" the REMOVED ones are taken
+        out after numbering, so every other article keeps its id and URL."""
+        arts = self._all_articles
+        if self.scenario == "gone":
+            return [a for i, a in enumerate(arts) if i not in REMOVED]
+        return arts
+
+    @cached_property
+    def _all_articles(self) -> list[MirrorArticle]:
+        scenario = "base" if self.scenario == "gone" else self.scenario
         arts = build_articles(self.slug, tuple(self.categories), newest=self.newest,
-                              first_id=self.first_id, scenario=self.scenario)
+                              first_id=self.first_id, scenario=scenario)
         return renumber_by_date(arts, self.first_id) if self.ids_by_date else arts
+
+    @cached_property
+    def removed(self) -> list[MirrorArticle]:
+        """Articles removed in scenario "gone" (none otherwise)."""
+        if self.scenario != "gone":
+            return []
+        return [a for i, a in enumerate(self._all_articles) if i in REMOVED]
 
     @cached_property
     def by_id(self) -> dict[int, MirrorArticle]:
@@ -142,7 +164,15 @@ class SiteModel:
     def respond(self, request: MirrorRequest) -> MirrorReply:
         if request.path == "/robots.txt":
             return MirrorReply(200, "User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
-        return self.route(request) or NOT_FOUND
+        reply = self.route(request)
+        if reply is None and self.removed:
+            # The page of the second removed article answers 410 Gone, the first a plain 404.
+            was = type(self)("base").route(request)
+            gone = self.removed[1]
+            if was is not None and was.status == 200 and str(markupsafe.escape(gone.title)) in (
+                    was.data.decode("utf-8", "replace")):
+                return GONE
+        return reply or NOT_FOUND
 
     def route(self, request: MirrorRequest) -> MirrorReply | None:
         raise NotImplementedError

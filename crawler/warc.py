@@ -1,0 +1,249 @@
+"""Raw captures: every response a crawl receives goes into one WARC file per run (warcio).
+
+Why: an archive is trusted when each record can be traced to the bytes the site served, and
+a better parser can be run again over those bytes (``dost-archive reparse``) without the site,
+which may be gone by then.
+
+- ``WarcRecorder`` (extension) writes a ``request`` and a ``response`` record per response,
+  with block and payload digests (warcio computes them). A payload already captured (same
+  SHA-1 payload digest, in this run or an earlier one) becomes a ``revisit`` record
+  (profile identical-payload-digest) that refers to the first copy, not a second copy.
+  Each record is registered in the archive's ``captures`` table (file, record id, offset,
+  length, digest, and the crawl context: listing entry, category, callback), after it was
+  written and flushed, so the table never points at bytes that are not on disk.
+- The file is written as ``<site>-<run id>-<UTC time>.warc.gz.open`` and renamed to
+  ``.warc.gz`` when the run closes, the Heritrix convention: a file left ``.open`` belongs to
+  a run that was killed; every record the table points at in it is complete.
+- ``CaptureLinkMiddleware`` (spider middleware) stamps each ``RawArticle`` with the capture
+  of the response it came from; the store pipeline saves that pointer on the article and on
+  its revision.
+
+The payload is the body as Scrapy used it: after HTTP decompression. ``Content-Encoding`` and
+``Transfer-Encoding`` are therefore dropped from the recorded headers and ``Content-Length``
+is set to the stored length, so the record is self-consistent and replayable. Redirect
+responses are followed inside Scrapy's downloader and are not recorded; the final response
+is, under the URL that was finally fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler import __version__
+from crawler.items import RawArticle
+
+OPEN_SUFFIX = ".open"
+META_KEY = "dost_capture"
+# Headers that describe the transfer, not the stored payload (see the module docstring).
+_TRANSFER_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def warc_dir_for(db: str | os.PathLike[str]) -> Path:
+    """Default WARC directory of an archive: ``archive.db`` → ``archive-warc/`` beside it."""
+    path = Path(db)
+    return path.with_name(f"{path.stem}-warc")
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for ``body`` (base32 SHA-1)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def _jsonable(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Callback arguments as JSON: dataclasses (listing entries) tagged with their type."""
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if is_dataclass(value) and not isinstance(value, type):
+            out[key] = {"__type__": type(value).__name__, **asdict(value)}
+        elif value is None or isinstance(value, str | int | float | bool):
+            out[key] = value
+    return out
+
+
+def _page_kind(request: Request, spider: Spider) -> str:
+    name = getattr(request.callback, "__name__", "") if request.callback else ""
+    if "entry" in request.cb_kwargs or name == "parse_article_page":
+        return "article"
+    if "page" in request.cb_kwargs or "listing" in name:
+        return "listing"
+    if request.url.endswith("/robots.txt"):
+        return "robots"
+    return name or "other"
+
+
+class WarcRecorder:
+    """Writes the run's responses to its WARC file and registers them in ``captures``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        configured = crawler.settings.get("WARC_DIR")
+        self.directory = Path(configured) if configured else warc_dir_for(
+            crawler.settings.get("ARCHIVE_DB"))
+        self.fh: Any = None
+        self.writer: WARCWriter | None = None
+        self.name = ""
+        self.written = 0
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
+        if not crawler.settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is off")
+        return cls(crawler)
+
+    # -- file lifecycle ----------------------------------------------------------------
+    def _open(self, site: str, run_id: int) -> WARCWriter:
+        if self.writer is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            self.name = f"{site}-{run_id:06d}-{stamp}.warc.gz"
+            self.fh = open(self.directory / (self.name + OPEN_SUFFIX), "ab")  # noqa: SIM115
+            self.writer = WARCWriter(self.fh, gzip=True)
+            info = self.writer.create_warcinfo_record(self.name, {
+                "software": f"dost-archive/{__version__} (Scrapy, warcio)",
+                "format": "WARC File Format 1.0",
+                "isPartOf": f"dost-archive run {run_id} of {site}",
+                "description": "payloads are HTTP bodies after content decoding",
+            })
+            self.writer.write_record(info)
+            self.fh.flush()
+        return self.writer
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.fh is None:
+            return
+        self.fh.close()
+        os.replace(self.directory / (self.name + OPEN_SUFFIX), self.directory / self.name)
+        spider.logger.info("WARC: %d responses in %s", self.written, self.directory / self.name)
+        self.fh = self.writer = None
+
+    # -- records -----------------------------------------------------------------------
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        from crawler.run import run_context
+
+        ctx = run_context(self.crawler)
+        writer = self._open(ctx.site, ctx.run_id)
+        body = response.body
+        digest = payload_digest(body)
+        http_headers = self._http_headers(response, len(body))
+        first = ctx.archive.payload_capture(digest)
+        if first is None:
+            record = writer.create_warc_record(response.url, "response", payload=BytesIO(body),
+                                               length=len(body), http_headers=http_headers)
+        else:
+            record = writer.create_revisit_record(
+                response.url, digest, first["url"], first["captured_at"],
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Refers-To": first["record_id"]})
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        offset = self.fh.tell()
+        writer.write_record(record)
+        length = self.fh.tell() - offset
+        writer.write_record(writer.create_warc_record(
+            response.url, "request", payload=BytesIO(b""), length=0,
+            http_headers=self._request_headers(request),
+            warc_headers_dict={"WARC-Concurrent-To": record_id}))
+        self.fh.flush()  # on disk (in the OS) before the table points at it
+        self.written += 1
+        origin = getattr(spider, "origin_url", None)
+        content_type = response.headers.get(b"Content-Type") or b""
+        request.meta[META_KEY] = ctx.archive.record_capture(
+            run_id=ctx.run_id, site=ctx.site, kind="response" if first is None else "revisit",
+            page=_page_kind(request, spider), url=response.url,
+            origin_url=origin(response.url) if callable(origin) else response.url,
+            status=response.status,
+            mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
+            warc_file=self.name, record_id=record_id, offset=offset, length=length,
+            payload_digest=digest, refers_to=first["id"] if first else None,
+            captured_at=record.rec_headers.get_header("WARC-Date"),
+            context={"callback": getattr(request.callback, "__name__", None),
+                     "kwargs": _jsonable(request.cb_kwargs)})
+
+    @staticmethod
+    def _http_headers(response: Response, length: int) -> StatusAndHeaders:
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                   for k, values in response.headers.items() if k.lower() not in
+                   _TRANSFER_HEADERS for v in values]
+        headers.append(("Content-Length", str(length)))
+        protocol = response.protocol or "HTTP/1.1"
+        return StatusAndHeaders(f"{response.status} {reason}".strip(), headers,
+                                protocol=protocol.upper())
+
+    @staticmethod
+    def _request_headers(request: Request) -> StatusAndHeaders:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = [("Host", parts.netloc)] + [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in request.headers.items() for v in values]
+        return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers,
+                                is_http_request=True)
+
+
+class CaptureLinkMiddleware:
+    """Stamps each RawArticle a callback yields with the capture of its response."""
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        capture = response.meta.get(META_KEY)
+        for item in result:
+            if isinstance(item, RawArticle) and item.capture_id is None:
+                item.capture_id = capture
+            yield item
+
+    async def process_spider_output_async(self, response: Response,
+                                          result: Any) -> Any:
+        capture = response.meta.get(META_KEY)
+        async for item in result:
+            if isinstance(item, RawArticle) and item.capture_id is None:
+                item.capture_id = capture
+            yield item
+
+
+# -- reading ------------------------------------------------------------------------------
+class CaptureMissing(LookupError):
+    """The WARC file or record a capture points at is not there."""
+
+
+def capture_path(directory: Path, warc_file: str) -> Path:
+    """The capture's file: finished (``.warc.gz``) or left open by a killed run."""
+    for candidate in (directory / warc_file, directory / (warc_file + OPEN_SUFFIX)):
+        if candidate.is_file():
+            return candidate
+    raise CaptureMissing(f"WARC file {warc_file} is not in {directory}")
+
+
+def read_capture(directory: Path, capture: dict[str, Any]) -> tuple[StatusAndHeaders, bytes]:
+    """HTTP headers and payload of a ``response`` capture, read at its offset."""
+    path = capture_path(directory, capture["warc_file"])
+    with open(path, "rb") as fh:
+        fh.seek(capture["offset"])
+        for record in ArchiveIterator(fh):
+            if record.rec_headers.get_header("WARC-Record-ID") != capture["record_id"]:
+                break
+            return record.http_headers, record.content_stream().read()
+    raise CaptureMissing(f"record {capture['record_id']} not found at offset "
+                         f"{capture['offset']} of {path}")
