@@ -450,7 +450,7 @@ def stats(db: str, as_json: bool) -> None:
         r["first_published"] = (r["first_published"] or "")[:10]
         r["last_published"] = (r["last_published"] or "")[:10]
     click.echo(_table(rows, ["site", "articles", "duplicates", "syndicated", "flagged",
-                             "revisions", "first_published", "last_published",
+                             "gone", "revisions", "first_published", "last_published",
                              "last_run_started", "last_run_status", "last_run_new",
                              "last_run_alerts", "problem_runs", "rejected"]))
     problems = [r["site"] for r in rows if r["problem_runs"] or r["last_run_status"] not in

@@ -581,6 +581,7 @@ class Archive:
                SUM(a.duplicate_of IS NOT NULL) AS duplicates,
                SUM(a.flags != '[]') AS flagged,
                SUM(a.cluster_id IS NOT NULL) AS syndicated,
+               SUM(a.gone_at IS NOT NULL) AS gone,
                (SELECT COUNT(*) FROM crawl_runs p WHERE p.site = s.site
                  AND (p.status != 'ok' OR p.errors > 0)) AS problem_runs,
                (SELECT COUNT(*) FROM rejections j WHERE j.site = s.site) AS rejected,
