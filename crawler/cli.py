@@ -269,6 +269,11 @@ def demo(db: str, force: bool) -> None:
             raise UserError(f"{db} already exists; pass --force to replace it")
         for leftover in (path, Path(f"{db}-wal"), Path(f"{db}-shm")):
             leftover.unlink(missing_ok=True)
+        import shutil
+
+        from crawler.warc import warc_dir_for
+
+        shutil.rmtree(warc_dir_for(db), ignore_errors=True)  # its captures went with it
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet=True, loopback=True)
     spiders = set(SpiderLoader.from_settings(settings).list())
@@ -293,10 +298,14 @@ def demo(db: str, force: bool) -> None:
             for published, title in latest:
                 click.echo(f"  [{site}] {(published or 'no date')[:10]}  {title}")
         total = archive.db["articles"].count
-    click.echo(f"\n{total} articles archived in {db}. Next:")
+    from crawler.warc import warc_dir_for
+
+    click.echo(f"\n{total} articles archived in {db}; raw captures (WARC) in "
+               f"{warc_dir_for(db)}/. Next:")
     click.echo(f"  dost-archive search \"dong chi\" --db {db}   # accents optional")
     click.echo(f"  dost-archive stats --db {db}")
     click.echo(f"  dost-archive serve --db {db}   # browse at http://127.0.0.1:8001/")
+    click.echo(f"  dost-archive reparse --db {db}   # re-extract from the captures, offline")
     if any(r["status"] != "ok" for r in runs) or len(runs) != len(jobs):
         sys.exit(1)
 

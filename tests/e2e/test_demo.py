@@ -1,5 +1,6 @@
 """`dost-archive demo` works offline: mirror, crawl, summary, exit 0."""
 
+import json
 import os
 import subprocess
 import sys
@@ -31,3 +32,13 @@ def test_demo_archives_every_mirrored_site(tmp_path):
     again = subprocess.run([sys.executable, "-m", "crawler", "demo", "--db", str(db)],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert again.returncode == 2 and "--force" in again.stderr
+    # Every platform's pages re-extract from the raw captures, offline, to the same articles.
+    reparsed = subprocess.run([sys.executable, "-m", "crawler", "reparse", "--db", str(db),
+                               "--json"], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=300)
+    assert reparsed.returncode == 0, reparsed.stderr[-3000:]
+    summary = json.loads(reparsed.stdout)
+    assert summary["articles"] == summary["unchanged"] > 300
+    assert (summary["changed"], summary["failed"], summary["no_capture"]) == (0, 0, 0)
+    warcs = {p.name.rsplit("-", 2)[0] for p in (tmp_path / "demo-warc").iterdir()}
+    assert warcs == {r["site"] for r in runs}  # one WARC per site's run
