@@ -116,12 +116,17 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = Fal
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and the summary.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the runs and their monitor results to this JSON file.")
+@click.option("--progress/--no-progress", default=None,
+              help="Per-site counters on stderr while crawling [default: when stderr is a "
+                   "terminal and not --quiet].")
 def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
           since: str | None, full: bool, max_pages: int | None, quiet: bool,
-          report: Path | None) -> None:
+          report: Path | None, progress: bool | None) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
+    settings.set("PROGRESS", {True: "on", False: "off", None: "off" if quiet else "auto"}
+                 [progress], priority="cmdline")
     from scrapy.spiderloader import SpiderLoader
 
     spiders = set(SpiderLoader.from_settings(settings).list()) - {"generic"}

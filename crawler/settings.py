@@ -48,7 +48,12 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.run.RunRecorder": 500,
+    "crawler.progress.Progress": 510,
 }
+# Per-site counters on stderr while crawling (crawler/progress.py): "auto" only when stderr
+# is a terminal (never under cron, systemd or Scrapyd), "on", "off"; every N seconds.
+PROGRESS = "auto"
+PROGRESS_INTERVAL = 5.0
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
