@@ -119,9 +119,13 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = Fal
 @click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where each run's WARC file goes (default: beside the archive, NAME-warc/).")
 @click.option("--no-warc", is_flag=True, help="Do not keep raw captures (no reparse later).")
+@click.option("--progress/--no-progress", default=None,
+              help="Per-site counters on stderr while crawling [default: when stderr is a "
+                   "terminal and not --quiet].")
 def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
           since: str | None, full: bool, max_pages: int | None, quiet: bool,
-          report: Path | None, warc_dir: Path | None, no_warc: bool) -> None:
+          report: Path | None, warc_dir: Path | None, no_warc: bool,
+          progress: bool | None) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
@@ -129,6 +133,8 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
         settings.set("WARC_DIR", str(warc_dir), priority="cmdline")
     if no_warc:
         settings.set("WARC_ENABLED", False, priority="cmdline")
+    settings.set("PROGRESS", {True: "on", False: "off", None: "off" if quiet else "auto"}
+                 [progress], priority="cmdline")
     from scrapy.spiderloader import SpiderLoader
 
     spiders = set(SpiderLoader.from_settings(settings).list()) - {"generic"}

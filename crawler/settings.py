@@ -49,6 +49,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.run.RunRecorder": 500,
     "crawler.warc.WarcRecorder": 510,
+    "crawler.progress.Progress": 520,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.warc.CaptureLinkMiddleware": 950,
@@ -57,6 +58,10 @@ SPIDER_MIDDLEWARES = {
 # archive, archive.db → archive-warc/). `dost-archive crawl --no-warc` turns them off.
 WARC_ENABLED = True
 WARC_DIR = None
+# Per-site counters on stderr while crawling (crawler/progress.py): "auto" only when stderr
+# is a terminal (never under cron, systemd or Scrapyd), "on", "off"; every N seconds.
+PROGRESS = "auto"
+PROGRESS_INTERVAL = 5.0
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

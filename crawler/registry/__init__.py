@@ -15,12 +15,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from crawler.normalize.urls import canonical_url
 
-REGISTRY_FILE = Path(__file__).with_name("sites.toml")
-DOSTS_FILE = Path(__file__).with_name("dosts.toml")
+# Read as package resources, not paths beside __file__: a Scrapyd egg is a zip file.
+REGISTRY_FILE: Traversable = files(__name__) / "sites.toml"
+DOSTS_FILE: Traversable = files(__name__) / "dosts.toml"
 STATUSES = frozenset({"live", "moved", "retired", "unknown"})
 ERAS = {"pre2025": 63, "post2025": 34}
 
@@ -61,9 +63,9 @@ class RegistryError(ValueError):
 
 
 @lru_cache(maxsize=4)
-def load_registry(path: Path = REGISTRY_FILE) -> dict[str, Site]:
+def load_registry(path: Traversable = REGISTRY_FILE) -> dict[str, Site]:
     """Parse and check the registry; a bad entry is an error, never a silent skip."""
-    with open(path, "rb") as fh:
+    with path.open("rb") as fh:
         data = tomllib.load(fh)
     sites: dict[str, Site] = {}
     hosts: dict[str, str] = {}
@@ -119,9 +121,10 @@ class Dost:
 
 
 @lru_cache(maxsize=4)
-def load_dosts(path: Path = DOSTS_FILE, sites_path: Path = REGISTRY_FILE) -> dict[str, Dost]:
+def load_dosts(path: Traversable = DOSTS_FILE,
+               sites_path: Traversable = REGISTRY_FILE) -> dict[str, Dost]:
     """Parse and cross-check the departments: counts per era, lineage both ways, websites."""
-    with open(path, "rb") as fh:
+    with path.open("rb") as fh:
         data = tomllib.load(fh)
     sites = load_registry(sites_path)
     dosts: dict[str, Dost] = {}
