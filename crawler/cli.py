@@ -122,10 +122,15 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = Fal
 @click.option("--progress/--no-progress", default=None,
               help="Per-site counters on stderr while crawling [default: when stderr is a "
                    "terminal and not --quiet].")
+@click.option("--files", "files", is_flag=True,
+              help="Also download the articles' attachments (into --files-dir).")
+@click.option("--files-dir", type=click.Path(path_type=Path),
+              help="Where attachments go (implies --files); default: <archive stem>-files/ "
+                   "beside the archive.")
 def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
           since: str | None, full: bool, max_pages: int | None, quiet: bool,
           report: Path | None, warc_dir: Path | None, no_warc: bool,
-          progress: bool | None) -> None:
+          progress: bool | None, files: bool, files_dir: Path | None) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
@@ -135,6 +140,8 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
         settings.set("WARC_ENABLED", False, priority="cmdline")
     settings.set("PROGRESS", {True: "on", False: "off", None: "off" if quiet else "auto"}
                  [progress], priority="cmdline")
+    if files or files_dir:
+        _enable_files(settings, db, files_dir)
     from scrapy.spiderloader import SpiderLoader
 
     spiders = set(SpiderLoader.from_settings(settings).list()) - {"generic"}
@@ -177,6 +184,20 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
         click.echo(f"dost-archive: sites with errors: {', '.join(failed)}", err=True)
     if failed or alerts:
         sys.exit(1)
+
+
+def _enable_files(settings: Any, db: str, files_dir: Path | None) -> None:
+    """Turn the attachments pipeline on (crawler/files.py), with a usable files directory."""
+    from crawler.files import default_files_dir
+
+    target = (files_dir or default_files_dir(db)).expanduser().resolve()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"--files-dir: cannot use {target} as a directory ({exc.strerror})"
+                        ) from exc
+    settings.set("FILES_ENABLED", True, priority="cmdline")
+    settings.set("FILES_STORE", str(target), priority="cmdline")
 
 
 def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,

@@ -33,6 +33,9 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy 2.19's, fixed: concurrent first requests to a host all get its robots.txt rules.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
 }
 # Oversized or compression-bomb responses are refused rather than filling memory.
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
@@ -44,8 +47,17 @@ ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DeduplicatePipeline": 300,
+    "crawler.files.AttachmentsPipeline": 350,
     "crawler.pipelines.StorePipeline": 400,
 }
+# Attachment downloads (crawler/files.py): off unless `crawl --files` / `-s FILES_ENABLED=1`
+# (when off, the pipeline leaves itself out at start-up). FILES_STORE empty = the directory
+# "<archive stem>-files/" beside ARCHIVE_DB. A file fetched less than FILES_EXPIRES days ago
+# and still on disk is not fetched again. Attachments often sit behind a redirect.
+FILES_ENABLED = False
+FILES_STORE = ""
+FILES_EXPIRES = 90
+MEDIA_ALLOW_REDIRECTS = True
 EXTENSIONS = {
     "crawler.run.RunRecorder": 500,
     "crawler.warc.WarcRecorder": 510,

@@ -85,6 +85,8 @@ def _page_kind(request: Request, spider: Spider) -> str:
         return "listing"
     if request.url.endswith("/robots.txt"):
         return "robots"
+    if name == "NO_CALLBACK":  # a media download (crawl --files): an attachment
+        return "file"
     return name or "other"
 
 

@@ -30,6 +30,8 @@ REVISION_FIELDS = (
     "url", "title", "summary", "published_at", "published_raw", "updated_at", "author",
     "source", "body_text", "body_html", "images", "attachments", "tags", "extractor", "flags",
 )
+# What `crawl --files` adds to an attachment entry (crawler/files.py); not content.
+DOWNLOAD_KEYS = ("sha256", "mime", "size", "path", "downloaded_at", "error")
 RUN_COUNTERS = ("pages", "items", "new", "updated", "unchanged", "duplicates", "rejected",
                 "errors", "gone")
 BUSY_TIMEOUT_MS = 30_000
@@ -76,6 +78,40 @@ def utcnow() -> str:
 
 def _dump(value: Any) -> str:
     return json.dumps(value if value is not None else [], ensure_ascii=False)
+
+
+def keep_downloads(stored: Any, incoming: Any) -> Any:
+    """``incoming`` attachments, with the download records of ``stored`` (same URL) kept on
+    the entries this crawl did not download (a crawl without ``--files``, or a file already
+    on disk). A failed new attempt keeps the file already held and notes the ``error``."""
+    if not isinstance(incoming, list) or not isinstance(stored, list):
+        return incoming
+    held = {e.get("url"): e for e in stored
+            if isinstance(e, dict) and any(k in e for k in DOWNLOAD_KEYS)}
+    out = []
+    for entry in incoming:
+        old = held.get(entry.get("url")) if isinstance(entry, dict) else None
+        if old is None or "sha256" in entry or ("error" in entry and "sha256" not in old):
+            out.append(entry)
+            continue
+        kept = {k: old[k] for k in DOWNLOAD_KEYS if k in old}
+        out.append({**entry, **kept, **({"error": entry["error"]} if "error" in entry else {})})
+    return out
+
+
+def _downloads_onto(stored: list[Any], merged: list[Any]) -> list[Any]:
+    """``stored`` entries with the download records of ``merged`` (same URL): an unchanged
+    article takes new download records, not a new list (that is a revision's business)."""
+    by_url = {e.get("url"): e for e in merged if isinstance(e, dict)}
+    out = []
+    for entry in stored:
+        new = by_url.get(entry.get("url")) if isinstance(entry, dict) else None
+        if new is None:
+            out.append(entry)
+            continue
+        out.append({**{k: v for k, v in entry.items() if k not in DOWNLOAD_KEYS},
+                    **{k: new[k] for k in DOWNLOAD_KEYS if k in new}})
+    return out
 
 
 class Archive:
@@ -279,8 +315,8 @@ class Archive:
             row.update(gone_at=None, gone_status=None)
         with self.db.atomic():
             existing = self.db.execute(
-                "SELECT id, content_hash, revision_count FROM articles WHERE canonical_url = ?",
-                [row["canonical_url"]],
+                "SELECT id, content_hash, revision_count, attachments FROM articles "
+                "WHERE canonical_url = ?", [row["canonical_url"]],
             ).fetchone()
             if existing is None:
                 row.update(first_seen_at=seen, last_seen_at=seen, last_changed_at=seen,
@@ -291,16 +327,24 @@ class Archive:
                 self._write_folded(article_id, row)
                 self._place_in_cluster(article_id, row)
                 return UpsertResult("new", article_id, 1, row["duplicate_of"])
-            article_id, old_hash, revisions = existing
+            article_id, old_hash, revisions, old_files = existing
+            # Download records (crawl --files) are not content: they never make a revision,
+            # and what earlier crawls downloaded is kept (storage.archive.keep_downloads).
+            held = json.loads(old_files or "[]")
+            merged = keep_downloads(held, data.get("attachments") or [])
+            row["attachments"] = _dump(merged)
             if old_hash == row["content_hash"]:
                 if not reparsed:
-                    self.db["articles"].update(
-                        article_id,
-                        {"last_seen_at": seen, "last_run_id": run_id, "url": row["url"],
-                         "view_count": row.get("view_count"), "fetched_at": seen,
-                         "gone_at": None, "gone_status": None,
-                         **({"capture_id": capture_id} if capture_id is not None else {})},
-                    )
+                    changes = {"last_seen_at": seen, "last_run_id": run_id, "url": row["url"],
+                               "view_count": row.get("view_count"), "fetched_at": seen,
+                               "gone_at": None, "gone_status": None}
+                    if capture_id is not None:
+                        changes["capture_id"] = capture_id
+                    files = (_dump(_downloads_onto(held, merged)) if isinstance(held, list)
+                             else None)
+                    if files is not None and files != old_files:
+                        changes["attachments"] = files
+                    self.db["articles"].update(article_id, changes)
                 dup = self.db["articles"].get(article_id)["duplicate_of"]
                 return UpsertResult("unchanged", article_id, revisions, dup)
             revisions += 1

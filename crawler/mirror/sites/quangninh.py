@@ -12,7 +12,9 @@ What is modelled on facts and what is invented:
 - Dates ``dd/mm/yyyy HH:MM`` (CONFIRMED for the provincial portal; the seed's "Thứ Hai,
   14/12/2020, 17:29 [GMT+7]" form is not confirmed for this site and is not used).
 - Attachments ``/So/sokhoahoccongnghe/Lists/TinTuc/Attachments/<nid>/<file>`` with
-  Vietnamese file names percent-encoded (REPORTED); which articles carry one is invented.
+  Vietnamese file names percent-encoded (REPORTED); which articles carry one is invented, and
+  so is the one whose file is gone (``GONE``: linked, answered 404, as dead links are), and
+  each file's bytes (a minimal PDF naming its article, so two files never share bytes).
 - Listing ``/So/sokhoahoccongnghe/Trang/tin-tuc-su-kien.aspx?Page=N`` (GUESS, after the
   provincial portal's ``/Trang/tin-tuc-su-kien.aspx``), all HTML class names, the header
   "today" date, menus and footer: GUESS.
@@ -33,6 +35,13 @@ OTHER_ITEMS = 6
 # The smallest valid PDF a viewer opens: enough for a link checker, not content.
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+# The article whose attachment link is dead: the page links the file, the server says 404.
+GONE = 7411
+
+
+def pdf(nid: int) -> bytes:
+    """The file attached to article ``nid``: the minimal PDF with a comment naming it."""
+    return PDF.replace(b"\n", f"\n%nid {nid}\n".encode(), 1)
 
 
 class QuangNinhModel(SiteModel):
@@ -104,7 +113,9 @@ class QuangNinhModel(SiteModel):
         art = self.by_id.get(int(parts[-2]))
         if art is None or parts[-1] not in [name for _href, name in self.attachments(art)]:
             return None
-        return MirrorReply(200, PDF, "application/pdf")
+        if art.id == GONE:
+            return None
+        return MirrorReply(200, pdf(art.id), "application/pdf")
 
 
 MODEL = QuangNinhModel
