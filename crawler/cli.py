@@ -168,21 +168,40 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
 
 def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
                 run_key: str) -> list[dict[str, Any]]:
-    """Run the spiders in one CrawlerProcess; return their crawl_runs rows."""
+    """Run the spiders in one CrawlerProcess; return their crawl_runs rows.
+
+    The archive's run lock (crawler/lock.py) is taken before anything touches the archive and
+    held to the end: a second crawl of the same archive is refused with exit status 2. Runs
+    a killed crawl left 'running' are then marked 'interrupted'.
+    """
     from scrapy.crawler import CrawlerProcess
 
+    from crawler import lock
     from crawler.registry import load_dosts
 
-    with _open(db, create=True) as archive:
-        archive.sync_sites(s.as_row() for s in load_registry().values())
-        archive.sync_dosts(d.as_row() for d in load_dosts().values())
-    process = CrawlerProcess(settings)
-    for site, kwargs in jobs:
-        process.crawl(site, **{k: v for k, v in kwargs.items() if v})
-    process.start()
-    with _open(db) as archive:
-        return list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
-                                                        order_by="site"))
+    try:
+        taken = lock.acquire(db)
+    except lock.ArchiveBusy as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot lock {lock.lock_path(db)}: {exc.strerror}") from exc
+    try:
+        with _open(db, create=True) as archive:
+            if taken:
+                for run in archive.mark_interrupted_runs():
+                    click.echo(f"dost-archive: run {run['id']} of {run['site']} (started "
+                               f"{run['started_at']}) was interrupted; marked so", err=True)
+            archive.sync_sites(s.as_row() for s in load_registry().values())
+            archive.sync_dosts(d.as_row() for d in load_dosts().values())
+        process = CrawlerProcess(settings)
+        for site, kwargs in jobs:
+            process.crawl(site, **{k: v for k, v in kwargs.items() if v})
+        process.start()
+        with _open(db) as archive:
+            return list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
+                                                            order_by="site"))
+    finally:
+        lock.release(db)
 
 
 def _print_runs(runs: list[dict[str, Any]]) -> None:
