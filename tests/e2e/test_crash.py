@@ -7,8 +7,10 @@ then compares the archive with a reference archive made by one uninterrupted cra
 same articles (canonical URL and content hash), none twice, one revision each, the killed
 run marked 'interrupted'. The kill moments are found by polling the archive read-only, or
 the lock file, with deadlines; the slowed mirror (``--delay``) keeps each moment open long
-enough to be seen. One moment cannot be seen from outside (every article stored, the run
-not closed yet): tests/e2e/crash_settings.py holds the crawl there to be killed.
+enough to be seen. The crawls run breadth-first (tests/e2e/crash_settings.py), the order
+in which a kill leaves the newest listing pages archived and older articles missing. One
+moment cannot be seen from outside (every article stored, the run not closed yet):
+crash_settings holds the crawl there to be killed.
 """
 
 from __future__ import annotations
