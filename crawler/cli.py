@@ -7,13 +7,14 @@ traceback.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -200,23 +201,55 @@ def _enable_files(settings: Any, db: str, files_dir: Path | None) -> None:
     settings.set("FILES_STORE", str(target), priority="cmdline")
 
 
+@contextlib.contextmanager
+def _writer_lock(db: str) -> Iterator[None]:
+    """Hold the archive's run lock around a command that rewrites articles (reparse,
+    recluster), so it never interleaves with a crawl; busy → one line, exit status 2."""
+    from crawler import lock
+
+    try:
+        with lock.archive_lock(db):
+            yield
+    except lock.ArchiveBusy as exc:
+        raise UserError(str(exc)) from exc
+
+
 def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
                 run_key: str) -> list[dict[str, Any]]:
-    """Run the spiders in one CrawlerProcess; return their crawl_runs rows."""
+    """Run the spiders in one CrawlerProcess; return their crawl_runs rows.
+
+    The archive's run lock (crawler/lock.py) is taken before anything touches the archive and
+    held to the end: a second crawl of the same archive is refused with exit status 2. Runs
+    a killed crawl left 'running' are then marked 'interrupted'.
+    """
     from scrapy.crawler import CrawlerProcess
 
+    from crawler import lock
     from crawler.registry import load_dosts
 
-    with _open(db, create=True) as archive:
-        archive.sync_sites(s.as_row() for s in load_registry().values())
-        archive.sync_dosts(d.as_row() for d in load_dosts().values())
-    process = CrawlerProcess(settings)
-    for site, kwargs in jobs:
-        process.crawl(site, **{k: v for k, v in kwargs.items() if v})
-    process.start()
-    with _open(db) as archive:
-        return list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
-                                                        order_by="site"))
+    try:
+        taken = lock.acquire(db)
+    except lock.ArchiveBusy as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot lock {lock.lock_path(db)}: {exc.strerror}") from exc
+    try:
+        with _open(db, create=True) as archive:
+            if taken:
+                for run in archive.mark_interrupted_runs():
+                    click.echo(f"dost-archive: run {run['id']} of {run['site']} (started "
+                               f"{run['started_at']}) was interrupted; marked so", err=True)
+            archive.sync_sites(s.as_row() for s in load_registry().values())
+            archive.sync_dosts(d.as_row() for d in load_dosts().values())
+        process = CrawlerProcess(settings)
+        for site, kwargs in jobs:
+            process.crawl(site, **{k: v for k, v in kwargs.items() if v})
+        process.start()
+        with _open(db) as archive:
+            return list(archive.db["crawl_runs"].rows_where("run_key = ?", [run_key],
+                                                            order_by="site"))
+    finally:
+        lock.release(db)
 
 
 def _print_runs(runs: list[dict[str, Any]]) -> None:
@@ -500,7 +533,8 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def recluster(db: str) -> None:
     """Rebuild syndication clusters (after an upgrade, or a change of the threshold)."""
-    with _open(db) as archive:
+    _open(db).close()  # a clear message for a missing archive, before creating a lock file
+    with _writer_lock(db), _open(db) as archive:
         total = archive.db["articles"].count
         step = max(1, total // 20)
 
@@ -580,7 +614,8 @@ def reparse(db: str, site: str | None, warc_dir: Path | None, as_json: bool) -> 
         if tty and (done == of or done % 50 == 0):
             click.echo(f"\rreparse: {done}/{of}", err=True, nl=done == of)
 
-    summary = run_reparse(db, site=site, warc_dir=warc_dir, progress=progress)
+    with _writer_lock(db):
+        summary = run_reparse(db, site=site, warc_dir=warc_dir, progress=progress)
     if as_json:
         click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
     else:

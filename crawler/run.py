@@ -1,7 +1,9 @@
 """One crawl run of one site: the archive connection and the ``crawl_runs`` row it reports to.
 
 Pipelines and the run recorder share it through the crawler, so a run opens the archive once
-and every component writes to the same row.
+and every component writes to the same row. The recorder also holds the archive's run lock
+(crawler/lock.py) from spider open to close, so ``scrapy crawl SITE -s ARCHIVE_DB=…`` is
+refused like a second ``dost-archive crawl`` while another crawl writes the archive.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 
+from crawler import lock
 from crawler.monitors import evaluate
 from storage import Archive
 
 _ATTR = "_dost_run"
+#: Close reason of a spider refused by the archive's run lock.
+LOCKED = "archive_locked"
 
 
 @dataclass
@@ -37,6 +43,8 @@ def run_context(crawler: Crawler) -> RunContext:
         spider = crawler.spider
         archive = Archive(crawler.settings.get("ARCHIVE_DB"))
         args = {k: getattr(spider, k, None) for k in ("base_url", "since", "full", "max_pages")}
+        if getattr(spider, "days", None):  # a backfill of chosen days (mediacdn), not a walk
+            args["days"] = [str(d) for d in spider.days]
         run_id = archive.start_run(
             site_of(spider), run_key=crawler.settings.get("DOST_RUN_KEY"), args=args
         )
@@ -46,10 +54,17 @@ def run_context(crawler: Crawler) -> RunContext:
 
 
 class RunRecorder:
-    """Opens the run when the spider opens; closes it with the crawl's counters and status."""
+    """Opens the run when the spider opens; closes it with the crawl's counters and status.
+
+    Takes the archive's run lock first. Refused (another process crawls this archive), the
+    spider closes at once with reason ``archive_locked`` and the archive is not touched. The
+    first taker of the lock in a process marks the runs a dead crawl left 'running' as
+    'interrupted' before opening its own.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.locked = False
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -58,9 +73,31 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
+        db = self.crawler.settings.get("ARCHIVE_DB")
+        try:
+            first = lock.acquire(db)
+        except lock.ArchiveBusy as exc:
+            spider.logger.error("dost-archive: %s", exc)
+            raise CloseSpider(LOCKED) from exc
+        self.locked = True
+        if first:
+            with Archive(db) as archive:
+                for run in archive.mark_interrupted_runs():
+                    spider.logger.warning("run %d of %s (started %s) was interrupted; "
+                                          "marked so", run["id"], run["site"],
+                                          run["started_at"])
         run_context(self.crawler)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if not self.locked:
+            return  # refused by the lock: no run was opened
+        try:
+            self._finish(spider, reason)
+        finally:
+            lock.release(self.crawler.settings.get("ARCHIVE_DB"))
+            self.locked = False
+
+    def _finish(self, spider: Spider, reason: str) -> None:
         ctx = run_context(self.crawler)
         stats: dict[str, Any] = self.crawler.stats.get_stats()
         # Final failures only: Scrapy logs a download it gave up on, an unhandled HTTP error

@@ -209,6 +209,42 @@ class Archive:
                  "alerts": sum(1 for m in monitors or [] if not m["ok"])},
             )
 
+    def mark_interrupted_runs(self) -> list[dict[str, Any]]:
+        """Close the runs left 'running' by a crawl process that is gone; return them.
+
+        Only for a caller holding the archive's run lock (crawler/lock.py) before it starts
+        runs of its own: then no live process owns a 'running' row. Such a run was killed,
+        crashed or lost power. It becomes 'interrupted'; ``finished_at`` is its last trace
+        (the last article or rejection it wrote, else its start), not the moment it was
+        found; ``new``/``updated``/``rejected`` count what it had committed.
+        """
+        rows = self.db.execute(
+            "SELECT id, site, started_at FROM crawl_runs WHERE status = 'running' ORDER BY id"
+        ).fetchall()
+        found = utcnow()
+        closed = []
+        with self.db.atomic():
+            for run_id, site, started in rows:
+                traces = [started] + [t for (t,) in self.db.execute(
+                    "SELECT MAX(seen_at) FROM revisions WHERE run_id = :id UNION ALL "
+                    "SELECT MAX(last_seen_at) FROM articles WHERE last_run_id = :id UNION ALL "
+                    "SELECT MAX(seen_at) FROM rejections WHERE run_id = :id", {"id": run_id})
+                    if t]
+                last = max(datetime.fromisoformat(t).astimezone(UTC) for t in traces)
+                new, updated = self.db.execute(
+                    "SELECT COUNT(*) FILTER (WHERE revision = 1), "
+                    "COUNT(*) FILTER (WHERE revision > 1) FROM revisions WHERE run_id = ?",
+                    [run_id]).fetchone()
+                rejected = self.db.execute("SELECT COUNT(*) FROM rejections WHERE run_id = ?",
+                                           [run_id]).fetchone()[0]
+                row = {"status": "interrupted", "finished_at": last.isoformat(timespec="seconds"),
+                       "new": new, "updated": updated, "rejected": rejected,
+                       "message": "interrupted: the crawl process ended without finishing the "
+                                  f"run (killed or crashed); found by the next crawl at {found}"}
+                self.db["crawl_runs"].update(run_id, row)
+                closed.append({"id": run_id, "site": site, "started_at": started, **row})
+        return closed
+
     def run_facts(self, run_id: int, site: str) -> dict[str, Any]:
         """What the monitors need about a run: field coverage of the articles it wrote, how
         many articles the site had before it, and when its newest article was first seen."""
@@ -549,6 +585,26 @@ class Archive:
         return {url: title or "" for url, title in self.db.execute(
             "SELECT canonical_url, title FROM articles WHERE site = ? AND gone_at IS NULL",
             [site])}
+
+    def vouched_articles(self, site: str) -> set[str]:
+        """Canonical URLs of ``site``'s articles that a completed crawl vouches for.
+
+        Incremental crawling stops paging at a listing page of archived articles on the
+        promise that everything older was archived too. Only a run that walked its listings
+        to that point can keep the promise: one that finished ('ok': no page failed) with no
+        cap (``since``, ``max_pages``, a ``days`` backfill). An article first stored by such a
+        run, or by any earlier run, is vouched for; one stored by a later run that was killed,
+        failed or capped is not (older listing entries may be missing below it), so the next
+        run pages on past it. Articles stored outside any run count as vouched.
+        """
+        (last,) = self.db.execute(
+            "SELECT MAX(id) FROM crawl_runs WHERE site = ? AND status = 'ok' "
+            "AND finish_reason = 'finished' AND json_extract(args, '$.since') IS NULL "
+            "AND json_extract(args, '$.max_pages') IS NULL "
+            "AND json_extract(args, '$.days') IS NULL", [site]).fetchone()
+        return {url for (url,) in self.db.execute(
+            "SELECT canonical_url FROM articles WHERE site = ? "
+            "AND (first_run_id IS NULL OR first_run_id <= ?)", [site, last or 0])}
 
     def iter_articles(self, *, site: str | None = None, since: str | None = None,
                       until: str | None = None, include_duplicates: bool = True,

@@ -86,13 +86,25 @@ def test_listing_follows_new_articles_and_pages_on():
     ]
 
 
+KNOWN = {
+    f"https://sokhoahoccongnghe.phutho.gov.vn/{p}": title_key(t)
+    for p, t in [("bai-moi-n3", "Bài mới"), ("bai-cu-n2", "Bài cũ"), ("bai-xua-n1", "Bài xưa")]
+}
+
+
 def test_a_page_of_known_articles_stops_paging():
     s = spider()
-    s.known = {
-        f"https://sokhoahoccongnghe.phutho.gov.vn/{p}": title_key(t)
-        for p, t in [("bai-moi-n3", "Bài mới"), ("bai-cu-n2", "Bài cũ"), ("bai-xua-n1", "Bài xưa")]
-    }
+    s.known, s.vouched = dict(KNOWN), set(KNOWN)
     assert requests_of(s.parse_listing(listing_response(s), "/tin-tuc", "Tin tức", 1)) == []
+
+
+def test_articles_of_an_unfinished_run_are_skipped_but_paged_past():
+    # A killed run stored this page's articles, not the older pages: no completed run vouches
+    # for them, so they are not fetched again but the listing goes on to page 2.
+    s = spider()
+    s.known, s.vouched = dict(KNOWN), set(KNOWN) - {
+        "https://sokhoahoccongnghe.phutho.gov.vn/bai-xua-n1"}
+    assert followed(s) == ["https://sokhoahoccongnghe.phutho.gov.vn/tin-tuc?page=2"]
 
 
 def test_a_known_article_with_a_changed_title_is_fetched_again():

@@ -16,7 +16,9 @@ and ``dost-archive crawl`` alike):
 Incremental by default: listings are read newest first and a category stops paging at the
 first listing page whose articles are all already archived with the same title. What is
 "already archived" is read from the archive itself at start, so there is no second state
-store that could disagree with it.
+store that could disagree with it. Stopping trusts only articles a completed run vouches for
+(``Archive.vouched_articles``): articles stored by a run that was killed or capped are not
+fetched again, but paging goes on past them, since older articles may be missing below them.
 
 Removed articles: an article request answered 404 or 410 yields a ``GoneArticle``; the store
 pipeline sets ``gone_at`` on the archived article (its row and revisions stay). A later
@@ -102,6 +104,8 @@ class ArchiveSpider(scrapy.Spider):
         # they did not show have been requested (full crawls only).
         self.listed: set[str] = set()
         self.revisited = False
+        #: Canonical URLs of ``known`` that a completed run vouches for (see load_known).
+        self.vouched: set[str] = set()
         if self.base_url:
             mirror = urlsplit(self.base_url)
             if mirror.scheme not in ("http", "https") or not mirror.hostname:
@@ -149,12 +153,18 @@ class ArchiveSpider(scrapy.Spider):
 
     # -- crawl flow ----------------------------------------------------------------------
     def load_known(self) -> dict[str, str]:
-        """Canonical URL → title of what the archive already holds for this site."""
+        """Canonical URL → title of what the archive already holds for this site.
+
+        Also sets ``vouched``: those of them that a completed run vouches for. Only they can
+        stop paging; an article stored by a killed run is skipped but paged past, so the
+        older articles that run never reached are fetched now.
+        """
         if self.full or not getattr(self, "crawler", None):
             return {}
         from storage import Archive
 
         with Archive(self.crawler.settings.get("ARCHIVE_DB")) as archive:
+            self.vouched = archive.vouched_articles(self.site)
             return {url: title_key(title) for url, title in
                     archive.known_articles(self.site).items()}
 
@@ -178,7 +188,7 @@ class ArchiveSpider(scrapy.Spider):
     def parse_listing(self, response: Response, path: str, category: str,
                       page: int) -> Iterator[scrapy.Request]:
         entries = self.listing_entries(response)
-        fresh = too_old = 0
+        fresh = too_old = unvouched = 0
         for entry in entries:
             url = self.site_link(response, entry.url)
             self.listed.add(self.canonical(url))
@@ -186,13 +196,16 @@ class ArchiveSpider(scrapy.Spider):
             if self.since and when is not None and when.date() < self.since:
                 too_old += 1
                 continue
-            known = self.known.get(self.canonical(url))
+            key = self.canonical(url)
+            known = self.known.get(key)
             if not self.full and known is not None and self.same_title(known, entry.title):
                 self.crawler.stats.inc_value("listing/known_skipped")
+                unvouched += key not in self.vouched
                 continue
             fresh += 1
             yield self.article_request(url, entry, category)
-        stop = self.stop_reason(entries, fresh, too_old, page, response)
+        # An archived article no completed run vouches for does not stop paging either.
+        stop = self.stop_reason(entries, fresh + unvouched, too_old, page, response)
         if stop:
             self.logger.info("%s: listing %r stops at page %d (%s)", self.site, category,
                              page, stop)

@@ -211,3 +211,24 @@ def test_removed_articles_get_gone_at_and_keep_their_rows(tmp_path):
     with Archive(db) as archive:
         assert archive.db["articles"].count_where("gone_at IS NOT NULL") == 0
         assert back["unchanged"] >= 2 and back["new"] == 0
+
+
+def test_reparse_waits_for_no_crawl(crawled, tmp_path):
+    """reparse rewrites articles, so a running crawl's lock refuses it with one line."""
+    from crawler import lock
+
+    db = tmp_path / "archive.db"
+    shutil.copy(crawled, db)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\nfrom crawler import lock\nlock.acquire(sys.argv[1])\n"
+        "print('held', flush=True)\nsys.stdin.read()"), str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        out = run_cli("reparse", "--db", str(db))
+        assert out.returncode == 2 and "another crawl is running" in out.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert not lock.held(db)
+    assert run_cli("reparse", "--db", str(db)).returncode == 1  # no WARC copied: runs, fails
