@@ -10,12 +10,15 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def mirror_process(*sites: str, scenario: str = "base",
-                   redesign: bool = False) -> Iterator[dict[str, str]]:
-    """Yield {site: base URL}; the server is stopped when the block ends."""
+def mirror_process(*sites: str, scenario: str = "base", redesign: bool = False,
+                   delay: float = 0.0) -> Iterator[dict[str, str]]:
+    """Yield {site: base URL}; the server is stopped when the block ends. ``delay``: seconds
+    before each answer (a slow server)."""
     args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
     if redesign:
         args.append("--redesign")
+    if delay:
+        args += ["--delay", str(delay)]
     for site in sites:
         args += ["--site", site]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

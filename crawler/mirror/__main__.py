@@ -19,9 +19,12 @@ def main() -> None:
     parser.add_argument("--scenario", choices=SCENARIOS, default="base")
     parser.add_argument("--redesign", action="store_true",
                         help="rename every CSS class (a site whose layout changed)")
+    parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
+                        help="answer each request this much later (a slow server)")
     args = parser.parse_args()
     try:
-        mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign)
+        mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
+                        delay=args.delay)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,7 +30,8 @@ def redesigned(html: bytes) -> bytes:
                            + '"', html.decode("utf-8")).encode("utf-8")
 
 
-def _handler_for(model: SiteModel, redesign: bool = False) -> type[BaseHTTPRequestHandler]:
+def _handler_for(model: SiteModel, redesign: bool = False,
+                 delay: float = 0.0) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "DOSTMirror/1.0"
         # HTTP/1.1 with keep-alive, as the real IIS/Apache servers speak. (An HTTP/1.0 reply
@@ -38,6 +40,8 @@ def _handler_for(model: SiteModel, redesign: bool = False) -> type[BaseHTTPReque
         protocol_version = "HTTP/1.1"
 
         def _serve(self, method: str) -> None:
+            if delay:  # a slow server (each request in its own thread): timing tests
+                time.sleep(delay)
             parts = urlsplit(self.path)
             length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
             request = MirrorRequest(
@@ -81,7 +85,7 @@ class Mirror:
     """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL."""
 
     def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base",
-                 redesign: bool = False) -> None:
+                 redesign: bool = False, delay: float = 0.0) -> None:
         available = models()
         chosen = list(sites) if sites else sorted(available)
         unknown = [s for s in chosen if s not in available]
@@ -91,7 +95,8 @@ class Mirror:
         self.servers: dict[str, ThreadingHTTPServer] = {}
         for slug in chosen:
             server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                         _handler_for(available[slug](scenario), redesign))
+                                         _handler_for(available[slug](scenario), redesign,
+                                                      delay))
             server.daemon_threads = True
             self.servers[slug] = server
         self.threads = [threading.Thread(target=s.serve_forever, daemon=True)
