@@ -54,6 +54,7 @@ others can write to can run code in the crawlers, so keep it private (docs/distr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -78,6 +79,7 @@ from scrapy_redis.pipelines import RedisPipeline
 from scrapy_redis.queue import FifoQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
 
 from crawler.items import GoneArticle, RawArticle
 from crawler.run import site_of
@@ -743,19 +745,23 @@ def run_writer(process: Any, server: redis.Redis, until_idle: float | None,
     given_up: set[str] = set()
     quiet_since = [time.monotonic()]
 
-    def ended(result: Any, site: str) -> Any:
+    def ended(result: Any, site: str) -> None:
+        if isinstance(result, Failure):
+            logger.error("%s: the writer of the run failed: %s", site, result.getErrorMessage())
         run_key = active.pop(site, None)
-        if run_key and load_run(server, site) is not None:
-            given_up.add(run_key)  # ended "idle" or "replaced": not again in this process
+        with contextlib.suppress(redis.RedisError):
+            if run_key and load_run(server, site) is not None:
+                given_up.add(run_key)  # ended "idle" or "replaced": not again in this process
         quiet_since[0] = time.monotonic()
-        return result
 
     def supervise() -> None:
         try:
-            runs = load_runs(server)
-        except redis.RedisError as exc:
-            logger.error("cannot read the runs from Redis: %s", exc)
-            return
+            take_up()
+        except Exception:  # the loop must go on (a LoopingCall stops at the first error)
+            logger.exception("cannot take up the runs in Redis")
+
+    def take_up() -> None:
+        runs = load_runs(server)
         for site, run in sorted(runs.items()):
             if run.state != "seeded" or site in active or run.run_key in given_up:
                 continue

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
+from crawler.distributed import decode_item, encode_item
+from crawler.items import GoneArticle, RawArticle
 from storage import Archive
 from tests.mirror_process import mirror_process
-
-redis = pytest.importorskip("redis")
 
 REPO = Path(__file__).resolve().parents[2]
 # Three platforms: SharePoint lists, VNPT Portal (AJAX paging by POST), NukeViet.
@@ -128,10 +129,15 @@ def archived(db: Path) -> list[tuple[str, str, str, int]]:
 
 
 @pytest.fixture(scope="module")
-def reference(mirrors, env, tmp_path_factory) -> list[tuple[str, str, str, int]]:
+def reference_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("reference")
+
+
+@pytest.fixture(scope="module")
+def reference(mirrors, env, reference_dir) -> list[tuple[str, str, str, int]]:
     """Single-machine crawls of the same mirror, one archive per site (run side by side)."""
     fast, _ = mirrors
-    tmp = tmp_path_factory.mktemp("reference")
+    tmp = reference_dir
     procs = {site: dost(env, "crawl", site, "--base-url", fast[site], "--db",
                         str(tmp / f"{site}.db"), "--no-warc", "-q") for site in SITES}
     rows = []
@@ -143,12 +149,17 @@ def reference(mirrors, env, tmp_path_factory) -> list[tuple[str, str, str, int]]
     return sorted(rows)
 
 
-def seed_all(env: dict[str, str], url: str, mirror: dict[str, str]) -> None:
+def seed_all(env: dict[str, str], url: str, mirror: dict[str, str],
+             known: Path | None = None) -> list[str]:
+    """Seed every site (side by side); ``known``: a folder of archives SITE.db that say which
+    articles are known, else none is."""
     procs = [dost(env, "seed", "--redis", url, site, "--base-url", mirror[site], "--db",
-                  "/nonexistent/archive.db") for site in SITES]
-    for proc in procs:
-        out = finish(proc)
+                  str(known / f"{site}.db") if known else "/nonexistent/archive.db")
+             for site in SITES]
+    outs = [finish(proc) for proc in procs]
+    for proc, out in zip(procs, outs, strict=True):
         assert proc.returncode == 0 and out.startswith("seeded "), out
+    return outs
 
 
 def distributed_crawl(env, url: str, mirror: dict[str, str], db: Path, tmp: Path,
@@ -168,7 +179,12 @@ def distributed_crawl(env, url: str, mirror: dict[str, str], db: Path, tmp: Path
     outs = [finish(p) for p in procs]
     elapsed = time.monotonic() - started
     assert [p.returncode for p in procs] == [0] * crawlers, outs
+    return elapsed, outs, stop_writer(writer, db, tmp / "writer.log")
 
+
+def stop_writer(writer: subprocess.Popen, db: Path, log: Path) -> str:
+    """Stop the writer (SIGTERM, as a service manager would) once it has recorded every
+    site's run; its output."""
     def recorded() -> bool:
         with Archive(db) as archive:
             return archive.db.execute("SELECT COUNT(*) FROM crawl_runs WHERE finished_at "
@@ -177,8 +193,8 @@ def distributed_crawl(env, url: str, mirror: dict[str, str], db: Path, tmp: Path
     _until(recorded, 30, "the writer to record the runs")
     writer.send_signal(signal.SIGTERM)
     written = finish(writer)
-    assert writer.returncode == 0, (tmp / "writer.log").read_text()[-3000:]
-    return elapsed, outs, written
+    assert writer.returncode == 0, log.read_text()[-3000:]
+    return written
 
 
 def items_pushed(crawl_output: str) -> int:
@@ -258,6 +274,34 @@ def test_a_crawler_killed_mid_run_loses_nothing(redis_url, mirrors, env, referen
 
 
 @pytest.mark.slow
+def test_an_incremental_run_needs_the_archive_only_where_seed_runs(
+        redis_url, mirrors, env, reference, reference_dir, tmp_path):
+    """seed reads the known articles from the archive and hands them to the crawlers
+    through Redis: they fetch listings only, and push nothing."""
+    fast, _ = mirrors
+    outs = seed_all(env, redis_url, fast, known=reference_dir)
+    for site, out in zip(SITES, outs, strict=True):
+        known = sum(1 for r in reference if r[0] == site)
+        assert f"seeded {site}: " in out and f"{known} known articles" in out, out
+    db = tmp_path / "incremental.db"
+    crawler = dost(env, "crawl", *SITES, "--redis", redis_url, log=tmp_path / "crawler.log")
+    writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db),
+                  log=tmp_path / "writer.log")
+    out = finish(crawler)
+    assert crawler.returncode == 0, (tmp_path / "crawler.log").read_text()[-3000:]
+    rows = {row.split()[0]: row.split() for row in out.splitlines()[2:] if row.strip()}
+    assert sorted(rows) == sorted(SITES)
+    for site, (_, finish_reason, pages, items, errors) in rows.items():
+        assert (finish_reason, items, errors) == ("finished", "0", "0"), site
+        assert 0 < int(pages) <= 6  # robots.txt and the first listing page of each category
+    stop_writer(writer, db, tmp_path / "writer.log")
+    with Archive(db) as archive:
+        runs = list(archive.db["crawl_runs"].rows)
+    assert sorted(r["site"] for r in runs) == sorted(SITES)
+    assert all((r["status"], r["items"], r["new"]) == ("ok", 0, 0) for r in runs)
+
+
+@pytest.mark.slow
 def test_bad_distributed_input_gets_one_line_errors(redis_url, env, tmp_path):
     def run(*args: str) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "crawler", *args], env=env, cwd=REPO,
@@ -283,3 +327,27 @@ def test_bad_distributed_input_gets_one_line_errors(redis_url, env, tmp_path):
     assert first.wait(timeout=60) == 0, first.communicate()
     code, err = result(run("seed", "--redis", redis_url, "vinhphuc", *nowhere))
     assert code == 2 and "not finished" in err and "--restart" in err
+
+
+def test_items_cross_redis_as_tagged_json_unchanged():
+    raw = RawArticle(
+        url="https://sokhcn.sonla.gov.vn/tin-tuc/bai-1?utm_source=x", site="sonla",
+        title="Đồng chí Phó Chủ tịch làm việc với Sở KH&CN", summary="Tóm tắt…",
+        published_raw="Ngày 05/6/2023", updated_raw="06/06/2023 10:15", author="Thu Huyên",
+        source="most.gov.vn", body_html="<p>Ứng dụng hoá học <b>và</b> thuỷ lợi</p>",
+        category="Tin tức - Sự kiện", images=[{"url": "https://x/a.jpg", "caption": "Ảnh"}],
+        attachments=[{"url": "https://x/qd.pdf", "name": "QĐ 12.pdf"}], view_count="1.234",
+        tags=["KH&CN", "chuyển đổi số"], fetched_at="2026-11-22T09:00:00+07:00",
+        extractor="generic", date_context="15-1", year_hint=2020, flags=["date_from_text"],
+        capture_id=7)
+    gone = GoneArticle(url="https://x/b", canonical_url="https://x/b", site="sonla",
+                       status=410, seen_at="2026-11-22T09:00:00+07:00")
+    for item in (raw, gone):
+        back, run = decode_item(encode_item(item, "run-1"))
+        assert type(back) is type(item) and back == item and run == "run-1"
+    for bad in (b"not json", '{"type": "Article", "item": {}}',
+                '{"type": "GoneArticle", "item": {"url": "u", "colour": "red"}}'):
+        with pytest.raises(ValueError):
+            decode_item(bad)
+    with pytest.raises(TypeError):
+        encode_item({"url": "a dict is not an item of ours"})
