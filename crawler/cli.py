@@ -347,9 +347,16 @@ def _crawl_distributed(chosen: list[str], all_sites: bool, redis_url: str, max_i
             dist.worker_settings(crawler_settings, redis_url, run, max_idle)
         return configure
 
+    def spider_class(run: Any) -> Any:
+        try:
+            return loader.load(run.spider)
+        except KeyError as exc:
+            raise UserError(f"{run.site}: the run needs spider {run.spider!r}, which this "
+                            "installation does not have (another version?)") from exc
+
+    jobs = [(spider_class(run), run, tweak(run)) for run in seeded]
     process = CrawlerProcess(settings)
-    crawlers = dist.run_workers(process, [(loader.load(run.spider), run, tweak(run))
-                                          for run in seeded])
+    crawlers = dist.run_workers(process, jobs)
     process.start()
     rows = [{"site": run.site, "finish": c.stats.get_value("finish_reason"),
              "pages": c.stats.get_value("downloader/response_count", 0),

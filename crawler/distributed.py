@@ -575,7 +575,7 @@ class WorkerScheduler(Scheduler):
             while self.server.lmove(self.queue.lease_key, self.keys.queue, "RIGHT", "RIGHT"):
                 moved += 1
             self.leases.clear()
-            self.spider.logger.info("%s: %d requests in progress given back to the queue",
+            self.spider.logger.info("%s: %d requests not confirmed done given back to the queue",
                                     self.site, moved)
         self.push_stats()
 
