@@ -259,7 +259,7 @@ def _site_jobs(sites: tuple[str, ...], all_sites: bool, settings: Any) -> tuple[
 @click.option("--full", is_flag=True, help="Walk every listing page, not only new ones.")
 @click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages per category.")
 @click.option("--db", default=DEFAULT_DB, show_default=True,
-              help="The archive whose articles count as known (incremental runs); only read.")
+              help="The archive whose articles count as known (incremental runs).")
 @click.option("--restart", is_flag=True, help="Drop an unfinished run of the site first.")
 def seed(sites: tuple[str, ...], all_sites: bool, redis_url: str, base_url: str | None,
          since: str | None, full: bool, max_pages: int | None, db: str,
@@ -374,7 +374,7 @@ def _crawl_distributed(chosen: list[str], all_sites: bool, redis_url: str, max_i
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive file.")
 @click.option("--until-idle", type=click.FloatRange(min=0), metavar="SECONDS",
               help="Exit once no run is left to write and none came for SECONDS; a run "
-                   "without items for SECONDS is closed as failed (default: run until "
+                   "without progress for SECONDS is closed as failed (default: run until "
                    "stopped).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and the summary.")
 def write(redis_url: str, db: str, until_idle: float | None, quiet: bool) -> None:

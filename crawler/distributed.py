@@ -419,6 +419,7 @@ def worker_settings(settings: Any, redis_url: str, run: Run, max_idle: float) ->
     prio = CRAWLER_PRIORITY
     settings.set("REDIS_URL", redis_url, priority=prio)
     settings.set("SCHEDULER", "crawler.distributed.WorkerScheduler", priority=prio)
+    # WorkerScheduler builds this duplicate filter itself, keyed by site (not by spider name).
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority=prio)
     settings.set("SCHEDULER_PERSIST", True, priority=prio)
     settings.set("ITEM_PIPELINES", {"crawler.distributed.RedisItemPipeline": 100}, priority=prio)

@@ -3,11 +3,12 @@ crawler processes (`dost-archive crawl --redis`) and one writer (`dost-archive w
 checked against single-machine crawls of the same mirror.
 
 The crawler processes get a settings module (written to the test's temporary directory)
-with two test values: a 1.5 s heartbeat lifetime, so a killed crawler's requests are taken
-back quickly, and a small ``CONCURRENT_REQUESTS``, so that one process's capacity (not the
-mirror, not this machine's two cores) limits the crawl and a second process shows in the
-time, as it does when hundreds of sites share a few crawlers. The slow mirror answers each
-request 0.15 s late.
+with two test values: in the kill test a 1.5 s heartbeat lifetime, so the killed crawler's
+requests are taken back quickly; in the timing test one request at a time per site and
+crawler (``CONCURRENT_REQUESTS = 1``), so that a process's capacity (not the mirror, not
+this machine's two cores) limits the crawl and a second process shows in the time, as it
+does when hundreds of sites share a few crawlers. The slow mirror answers each request
+0.15 s late.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ SITES = ("vinhphuc", "sonla", "caobang")
 DELAY = 0.15
 WORKER_SETTINGS = """import os
 from crawler.settings import *  # noqa: F403
-DOST_WORKER_TTL = 1.5
+DOST_WORKER_TTL = float(os.environ.get("TEST_WORKER_TTL", "10"))
 CONCURRENT_REQUESTS = int(os.environ.get("TEST_CONCURRENT_REQUESTS", "4"))
 """
 
@@ -212,6 +213,9 @@ def assert_archived_once(db: Path, reference: list, redis_url: str) -> None:
         assert sorted(r["site"] for r in runs) == sorted(SITES)
         assert {r["status"] for r in runs} == {"ok"}
         assert sum(r["new"] for r in runs) == len(reference)
+        assert sum(r["duplicates"] for r in runs) == 0
+        assert archive.db.execute("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT "
+                                  "NULL").fetchone()[0] == 0
         assert all(r["pages"] > 0 and r["finished_at"] for r in runs)
     # Nothing left behind: no run, no queue, no lease, no item.
     left = [k.decode() for k in redis.Redis.from_url(redis_url).keys("dost:*")
@@ -246,10 +250,11 @@ def test_two_crawlers_and_one_writer_archive_every_article_once(
 @pytest.mark.slow
 def test_a_crawler_killed_mid_run_loses_nothing(redis_url, mirrors, env, reference, tmp_path):
     _, slow = mirrors
+    env = {**env, "TEST_WORKER_TTL": "1.5"}
     db = tmp_path / "killed.db"
     seed_all(env, redis_url, slow)
     client = redis.Redis.from_url(redis_url)
-    writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db), "--until-idle", "3",
+    writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db), "--until-idle", "5",
                   log=tmp_path / "writer.log")
     victim = dost(env, "crawl", *SITES, "--redis", redis_url, log=tmp_path / "victim.log")
     survivor = dost(env, "crawl", *SITES, "--redis", redis_url, "--max-idle", "10",
