@@ -128,10 +128,16 @@ def _scrapy_settings(db: str, run_key: str, quiet: bool, *, loopback: bool = Fal
 @click.option("--files-dir", type=click.Path(path_type=Path),
               help="Where attachments go (implies --files); default: <archive stem>-files/ "
                    "beside the archive.")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Distributed mode: pull the sites' seeded runs from this Redis and push "
+                   "items to it for `dost-archive write` (docs/distributed.md).")
+@click.option("--max-idle", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              metavar="SECONDS", help="With --redis: stop once the queue was empty this long.")
 def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None,
           since: str | None, full: bool, max_pages: int | None, quiet: bool,
           report: Path | None, warc_dir: Path | None, no_warc: bool,
-          progress: bool | None, files: bool, files_dir: Path | None) -> None:
+          progress: bool | None, files: bool, files_dir: Path | None,
+          redis_url: str | None, max_idle: float) -> None:
     """Crawl SITE… (or --all) into the archive and print a per-site summary."""
     run_key = uuid.uuid4().hex
     settings = _scrapy_settings(db, run_key, quiet, loopback=_is_loopback(base_url))
@@ -159,6 +165,13 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
     if unknown:
         raise UserError(f"no spider or registry website for {', '.join(unknown)}; "
                         f"sites: {', '.join(available)}")
+    if redis_url:
+        _crawl_distributed(chosen, all_sites, redis_url, max_idle, quiet, {
+            "--base-url": base_url, "--since": since, "--full": full, "--max-pages": max_pages,
+            "--report": report, "--warc-dir": warc_dir, "--no-warc": no_warc,
+            "--db": click.get_current_context().get_parameter_source("db")
+            != click.core.ParameterSource.DEFAULT})
+        return
     if base_url and len(chosen) != 1:
         raise UserError("--base-url points one site at a mirror: name exactly one site")
     kwargs: dict[str, Any] = {"since": _day(since, "--since"), "full": "1" if full else ""}
@@ -256,6 +269,222 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
     click.echo(_table(runs, ["site", "status", "pages", "items", "new", "updated",
                              "unchanged", "duplicates", "rejected", "gone", "errors",
                              "alerts"]))
+
+
+# -- distributed mode: seed, crawl --redis, write (docs/distributed.md) -------------------
+def _distributed() -> Any:
+    """crawler.distributed, imported only when asked for: single-machine mode needs no Redis."""
+    try:
+        from crawler import distributed
+    except ImportError as exc:
+        raise UserError(f"distributed mode needs scrapy-redis and redis ({exc}); "
+                        "install requirements.txt") from exc
+    return distributed
+
+
+def _redis(dist: Any, url: str) -> Any:
+    try:
+        return dist.connect(url)
+    except dist.DistributedError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _site_jobs(sites: tuple[str, ...], all_sites: bool, settings: Any) -> tuple[list[str],
+                                                                                set[str]]:
+    """The sites named (or all), checked, and the names of the site spiders."""
+    from scrapy.spiderloader import SpiderLoader
+
+    spiders = set(SpiderLoader.from_settings(settings).list()) - {"generic"}
+    generic = {slug for slug, site in load_registry().items() if not site.spider}
+    available = sorted(spiders | generic)
+    if all_sites and sites:
+        raise UserError("give site names or --all, not both")
+    chosen = available if all_sites else list(dict.fromkeys(sites))
+    if not chosen:
+        raise UserError(f"name one or more sites, or pass --all (sites: {', '.join(available)})")
+    unknown = [s for s in chosen if s not in available]
+    if unknown:
+        raise UserError(f"no spider or registry website for {', '.join(unknown)}; "
+                        f"sites: {', '.join(available)}")
+    return chosen, spiders
+
+
+@main.command()
+@click.argument("sites", nargs=-1)
+@click.option("--all", "all_sites", is_flag=True, help="Every site with a spider or website.")
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The shared Redis, e.g. redis://10.0.0.5:6379/0.")
+@click.option("--base-url", help="Crawl a mirror of the (single) site at this URL.")
+@click.option("--since", help="Skip articles published before this date.")
+@click.option("--full", is_flag=True, help="Walk every listing page, not only new ones.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Listing pages per category.")
+@click.option("--db", default=DEFAULT_DB, show_default=True,
+              help="The archive whose articles count as known (incremental runs).")
+@click.option("--restart", is_flag=True, help="Drop an unfinished run of the site first.")
+def seed(sites: tuple[str, ...], all_sites: bool, redis_url: str, base_url: str | None,
+         since: str | None, full: bool, max_pages: int | None, db: str,
+         restart: bool) -> None:
+    """Open a distributed run of SITE… (or --all) in Redis: arguments, known articles and
+    start requests, for `crawl --redis` processes to crawl and `write` to archive."""
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.platforms.base import title_key
+
+    settings = _scrapy_settings(db, "seed", quiet=True)
+    chosen, spiders = _site_jobs(sites, all_sites, settings)
+    if base_url and len(chosen) != 1:
+        raise UserError("--base-url points one site at a mirror: name exactly one site")
+    kwargs: dict[str, Any] = {"since": _day(since, "--since"), "full": "1" if full else "",
+                              "base_url": base_url, "max_pages": max_pages}
+    dist = _distributed()
+    server = _redis(dist, redis_url)
+    incremental = not full and Path(db).exists()
+    if not full and not incremental:
+        click.echo(f"dost-archive: no archive at {db}: every listed article will be fetched",
+                   err=True)
+    loader = SpiderLoader.from_settings(settings)
+    refused = []
+    archive = _open(db) if incremental else None
+    try:
+        for site in chosen:
+            name, args = (site, kwargs) if site in spiders else ("generic",
+                                                                 {**kwargs, "site": site})
+            known = ({url: title_key(title) for url, title in
+                      archive.known_articles(site).items()} if archive else None)
+            try:
+                run, queued = dist.seed(server, loader.load(name),
+                                        {k: v for k, v in args.items() if v}, site=site,
+                                        known=known, restart=restart)
+            except dist.DistributedError as exc:
+                refused.append(str(exc))
+                continue
+            except ValueError as exc:  # a spider argument it cannot use (e.g. --base-url)
+                raise UserError(f"{site}: {exc}") from exc
+            click.echo(f"seeded {site}: {queued} start requests, {len(known or {})} known "
+                       f"articles (run {run.run_key})")
+    finally:
+        if archive is not None:
+            archive.close()
+    if refused:
+        raise UserError("; ".join(refused))
+
+
+def _crawl_distributed(chosen: list[str], all_sites: bool, redis_url: str, max_idle: float,
+                       quiet: bool, single_only: dict[str, Any]) -> None:
+    """`crawl --redis`: one worker per seeded site, pulling from the shared queue."""
+    given = [option for option, value in single_only.items() if value]
+    if given:
+        raise UserError(f"{', '.join(given)}: not for `crawl --redis` (a run's arguments are "
+                        "given to `dost-archive seed`; only `dost-archive write` opens the "
+                        "archive, and distributed runs keep no WARC captures)")
+    dist = _distributed()
+    server = _redis(dist, redis_url)
+    runs = dist.load_runs(server)
+    seeded = [runs[s] for s in chosen if s in runs and runs[s].state == "seeded"]
+    if not seeded:
+        raise UserError(f"no seeded run in Redis at {dist.redact(redis_url)} for "
+                        f"{'any site' if all_sites else ', '.join(chosen)}: run "
+                        "`dost-archive seed --redis URL SITE…` first")
+    if not all_sites and len(seeded) < len(chosen):
+        skipped = sorted(set(chosen) - {r.site for r in seeded})
+        click.echo(f"dost-archive: not seeded, skipped: {', '.join(skipped)}", err=True)
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import SETTINGS_PRIORITIES
+    from scrapy.spiderloader import SpiderLoader
+
+    settings = _scrapy_settings(DEFAULT_DB, "worker", quiet)
+    mirror = _scrapy_settings(DEFAULT_DB, "worker", quiet, loopback=True)
+    # What crawl changes for a mirror on loopback, for the runs seeded with one.
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    loopback = {k: mirror[k] for k in mirror if mirror.getpriority(k) == cmdline
+                and settings.getpriority(k) != cmdline}
+    loader = SpiderLoader.from_settings(settings)
+
+    def tweak(run: Any) -> Any:
+        def configure(crawler_settings: Any) -> None:
+            if _is_loopback(run.kwargs.get("base_url")):
+                crawler_settings.update(loopback, priority=dist.CRAWLER_PRIORITY)
+            dist.worker_settings(crawler_settings, redis_url, run, max_idle)
+        return configure
+
+    def spider_class(run: Any) -> Any:
+        try:
+            return loader.load(run.spider)
+        except KeyError as exc:
+            raise UserError(f"{run.site}: the run needs spider {run.spider!r}, which this "
+                            "installation does not have (another version?)") from exc
+
+    jobs = [(spider_class(run), run, tweak(run)) for run in seeded]
+    process = CrawlerProcess(settings)
+    crawlers = dist.run_workers(process, jobs)
+    process.start()
+    rows = [{"site": run.site, "finish": c.stats.get_value("finish_reason"),
+             "pages": c.stats.get_value("downloader/response_count", 0),
+             "items": c.stats.get_value("item_scraped_count", 0),
+             "errors": c.stats.get_value("log_count/ERROR", 0)}
+            for run, c in zip(seeded, crawlers, strict=True)]
+    click.echo(_table(rows, ["site", "finish", "pages", "items", "errors"]))
+    if any(r["finish"] != "finished" for r in rows):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--from-redis", "redis_url", required=True, metavar="URL",
+              help="The Redis the crawlers push to.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive file.")
+@click.option("--until-idle", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Exit once no run is left to write and none came for SECONDS; a run "
+                   "without progress for SECONDS is closed as failed (default: run until "
+                   "stopped).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and the summary.")
+def write(redis_url: str, db: str, until_idle: float | None, quiet: bool) -> None:
+    """The archive writer of distributed mode: store the items crawlers push to Redis through
+    the normalize/validate/dedup/store pipelines, one crawl_runs row per site run."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.registry import load_dosts
+
+    dist = _distributed()
+    server = _redis(dist, redis_url)
+    # The writer is the archive's one writer: it holds the run lock, like a crawl.
+    with _writer_lock(db):
+        with _open(db, create=True) as archive:
+            archive.sync_sites(s.as_row() for s in load_registry().values())
+            archive.sync_dosts(d.as_row() for d in load_dosts().values())
+        settings = _scrapy_settings(db, "writer", quiet)
+        settings.set("WARC_ENABLED", False, priority="cmdline")
+        loader = SpiderLoader.from_settings(settings)
+
+        def configure(crawler_settings: Any, run: Any) -> None:
+            crawler_settings.set("DOST_RUN_KEY", run.run_key, priority=dist.CRAWLER_PRIORITY)
+            crawler_settings.set("REDIS_URL", redis_url, priority=dist.CRAWLER_PRIORITY)
+
+        def thresholds(run: Any) -> Any:
+            try:
+                return getattr(loader.load(run.spider), "monitor_thresholds", None)
+            except KeyError:
+                return None
+
+        keys = dist.run_writer(CrawlerProcess(settings), server, until_idle, configure, thresholds)
+        with _open(db) as archive:
+            runs = [r for key in keys for r in archive.db["crawl_runs"].rows_where(
+                "run_key = ?", [key], order_by="id")]
+    if not runs:
+        click.echo(f"nothing written: no seeded run in Redis at {dist.redact(redis_url)}",
+                   err=True)
+        return
+    _print_runs(sorted(runs, key=lambda r: (r["site"], r["id"])))
+    failed = sorted({r["site"] for r in runs if r["status"] != "ok"})
+    alerts = [(r["site"], m) for r in runs for m in json.loads(r["monitors"] or "[]")
+              if not m["ok"]]
+    for site, m in alerts:
+        click.echo(f"dost-archive: monitor {m['name']} failed for {site}: {m['message']}",
+                   err=True)
+    if failed:
+        click.echo(f"dost-archive: runs with errors: {', '.join(failed)}", err=True)
+    if failed or alerts:
+        sys.exit(1)
 
 
 # -- check-live --------------------------------------------------------------------------
