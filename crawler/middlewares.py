@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from scrapy import Request
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import offsite, redirect
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
+from w3lib.url import canonicalize_url
+
+from crawler.normalize.encoding import decode_truly
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -42,3 +53,109 @@ class BackoffRetryMiddleware(RetryMiddleware):
         result = super().process_exception(request, exception)
         await self._wait(result)
         return result
+
+
+class TrueEncodingMiddleware:
+    """Decodes each text response by its bytes where its declarations lie (a UTF-8 page
+    served as iso-8859-1, a windows-1258 page that claims UTF-8), and turns a binary file
+    served as text/html into a plain Response: crawler/normalize/encoding.py."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        return decode_truly(response)
+
+
+class RedirectLoopError(Exception):
+    """A redirect chain that returns to a URL it left, or never ends."""
+
+
+class _NoSilentLoops:
+    """Scrapy drops the request that closes a redirect loop (A → B → A) in its duplicate
+    filter, and one past REDIRECT_MAX_TIMES with an IgnoreRequest: both silently, without
+    calling the errback. Here both fail with ``RedirectLoopError``, which the errback or the
+    log (an ERROR, counted in crawl_runs.errors) reports."""
+
+    max_redirect_times: int
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            result = super().process_response(request, response)  # type: ignore[misc]
+        except IgnoreRequest as exc:
+            raise RedirectLoopError(f"more than {self.max_redirect_times} redirects from "
+                                    f"{request.meta.get('redirect_urls', [request.url])[0]}"
+                                    ) from exc
+        if isinstance(result, Request) and not request.dont_filter:
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if canonicalize_url(result.url) in {canonicalize_url(u) for u in chain}:
+                raise RedirectLoopError("redirect loop: " + " → ".join([*chain, result.url]))
+        return result
+
+
+class RedirectMiddleware(_NoSilentLoops, redirect.RedirectMiddleware):
+    """Scrapy's RedirectMiddleware; a loop is an error, not a silent drop."""
+
+
+class MetaRefreshMiddleware(_NoSilentLoops, redirect.MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware; a loop is an error, not a silent drop."""
+
+
+class ResponseRefused(Exception):
+    """A response refused for its size (DOWNLOAD_MAXSIZE, before or after decompression)."""
+
+
+class RefusingCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression and size limits, with a trace of every refusal.
+
+    A body larger than DOWNLOAD_MAXSIZE is cancelled by the download handler; a small body
+    that decompresses beyond it (a compression bomb) is refused here. Scrapy only logs a
+    warning for the second and drops the request silently where there is no errback. Both
+    are recorded as rejections of the run (URL and reason) and fail as errors.
+    """
+
+    def __init__(self, stats: Any = None, *, crawler: Crawler | None = None) -> None:
+        super().__init__(stats, crawler=crawler)
+        self.crawler = crawler
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:  # decompressed beyond DOWNLOAD_MAXSIZE
+            reason = (f"refused: body decompresses beyond DOWNLOAD_MAXSIZE "
+                      f"({self._max_size} bytes; {len(response.body)} bytes compressed)")
+            self._record(request, reason)
+            raise ResponseRefused(reason) from exc
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, DownloadCancelledError) and "max size" in str(exception):
+            self._record(request, f"refused: larger than DOWNLOAD_MAXSIZE ({self._max_size} "
+                                  "bytes)")
+
+    def _record(self, request: Request, reason: str) -> None:
+        from crawler.run import run_context
+
+        if self.crawler is None or self.crawler.spider is None:
+            return
+        origin = getattr(self.crawler.spider, "origin_url", None)
+        ctx = run_context(self.crawler)
+        ctx.archive.record_rejection(site=ctx.site, run_id=ctx.run_id, reason=reason,
+                                     url=origin(request.url) if callable(origin) else request.url)
+        self.crawler.stats.inc_value("archive/rejected")
+
+
+class OffsiteMiddleware(offsite.OffsiteMiddleware):
+    """Scrapy's OffsiteMiddleware, which compares host names only, plus ports: when a spider
+    crawls an origin with an explicit port (a loopback mirror, ``-a start_url=…:8080``), the
+    same host on another port is another site and is not followed."""
+
+    def should_follow(self, request: Request, spider: Spider) -> bool:
+        if not super().should_follow(request, spider):
+            return False
+        origin = urlsplit(getattr(spider, "base_url", None) or getattr(spider, "site_url", "")
+                          or "")
+        if not origin.port:
+            return True
+        target = urlparse_cached(request)
+        default = {"http": 80, "https": 443}.get(target.scheme)
+        return (target.hostname or "") != origin.hostname or (target.port or default) == (
+            origin.port)
