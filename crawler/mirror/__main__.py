@@ -19,9 +19,13 @@ def main() -> None:
     parser.add_argument("--scenario", choices=SCENARIOS, default="base")
     parser.add_argument("--redesign", action="store_true",
                         help="rename every CSS class (a site whose layout changed)")
+    parser.add_argument("--faults", type=int, metavar="SEED",
+                        help="inject faults (5xx, stalls, resets, truncated bodies, wrong "
+                             "charsets, redirect loops), deterministic per URL for this seed")
     args = parser.parse_args()
     try:
-        mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign)
+        mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
+                        faults=args.faults)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)
