@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from twisted.internet import reactor, task
 from w3lib.url import canonicalize_url
 
 from crawler.normalize.encoding import decode_truly
+
+logger = logging.getLogger(__name__)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -68,12 +71,18 @@ class RedirectLoopError(Exception):
     """A redirect chain that returns to a URL it left, or never ends."""
 
 
-class _NoSilentLoops:
-    """Scrapy drops the request that closes a redirect loop (A → B → A) in its duplicate
-    filter, and one past REDIRECT_MAX_TIMES with an IgnoreRequest: both silently, without
-    calling the errback. Here both fail with ``RedirectLoopError``, which the errback or the
-    log (an ERROR, counted in crawl_runs.errors) reports."""
+class RedirectOffsiteError(Exception):
+    """A redirect (or meta refresh) to another site, which is not followed."""
 
+
+class _NoSilentRedirects:
+    """Scrapy drops, without calling the errback, the request that closes a redirect loop
+    (A → B → A: the duplicate filter), the one past REDIRECT_MAX_TIMES (an IgnoreRequest) and
+    a redirect to another site (the off-site filter). Here each fails with an error that the
+    errback or the log reports (an ERROR, counted in crawl_runs.errors). A refresh or
+    Location that is not a URL at all (``javascript:…``) is ignored, as browsers do."""
+
+    crawler: Crawler
     max_redirect_times: int
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -83,19 +92,30 @@ class _NoSilentLoops:
             raise RedirectLoopError(f"more than {self.max_redirect_times} redirects from "
                                     f"{request.meta.get('redirect_urls', [request.url])[0]}"
                                     ) from exc
-        if isinstance(result, Request) and not request.dont_filter:
-            chain = [*request.meta.get("redirect_urls", []), request.url]
-            if canonicalize_url(result.url) in {canonicalize_url(u) for u in chain}:
-                raise RedirectLoopError("redirect loop: " + " → ".join([*chain, result.url]))
+        except ValueError as exc:  # Request() refused the target: "javascript:alert(1)"
+            logger.warning("not following the redirect of %s: %s", request.url, exc)
+            return response
+        if not isinstance(result, Request):
+            return result
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if not request.dont_filter and canonicalize_url(result.url) in {
+                canonicalize_url(u) for u in chain}:
+            raise RedirectLoopError("redirect loop: " + " → ".join([*chain, result.url]))
+        offsite_mw = self.crawler.get_downloader_middleware(offsite.OffsiteMiddleware)
+        if (offsite_mw is not None and self.crawler.spider is not None
+                and not (result.dont_filter or result.meta.get("allow_offsite"))
+                and not offsite_mw.should_follow(result, self.crawler.spider)):
+            raise RedirectOffsiteError(f"{request.url} redirects off-site to {result.url}: "
+                                       "not followed")
         return result
 
 
-class RedirectMiddleware(_NoSilentLoops, redirect.RedirectMiddleware):
-    """Scrapy's RedirectMiddleware; a loop is an error, not a silent drop."""
+class RedirectMiddleware(_NoSilentRedirects, redirect.RedirectMiddleware):
+    """Scrapy's RedirectMiddleware; loops and off-site redirects are errors, not silent."""
 
 
-class MetaRefreshMiddleware(_NoSilentLoops, redirect.MetaRefreshMiddleware):
-    """Scrapy's MetaRefreshMiddleware; a loop is an error, not a silent drop."""
+class MetaRefreshMiddleware(_NoSilentRedirects, redirect.MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware; loops and off-site refreshes are errors, not silent."""
 
 
 class ResponseRefused(Exception):

@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from crawler.extract.generic import extract
 from crawler.items import Article, RawArticle
 from crawler.normalize.article import build_article
-from crawler.normalize.encoding import binary_kind, decode_truly
+from crawler.normalize.encoding import decode_truly, unreadable
 from crawler.normalize.urls import host_of
 from crawler.registry import site_for_host
 
@@ -41,7 +41,7 @@ def parse_saved_page(site: str, body: bytes, url: str, *,
     # Decoded as a crawl decodes it: charset from meta or the bytes (crawler/normalize/encoding.py)
     response = decode_truly(HtmlResponse(url=url, body=body))
     if not isinstance(response, TextResponse):
-        raise ParseError(f"{url}: not an HTML page ({binary_kind(body)})")
+        raise ParseError(f"{url}: {unreadable(body) or 'not an HTML page'}")
     if site == "generic":
         # Generic extraction, but the article is still attributed to its site when the
         # registry knows the host (so province and canonical URL come out right).

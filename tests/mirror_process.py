@@ -11,14 +11,18 @@ from contextlib import contextmanager
 
 @contextmanager
 def mirror_process(*sites: str, scenario: str = "base", redesign: bool = False,
-                   faults: int | None = None) -> Iterator[dict[str, str]]:
+                   faults: int | None = None,
+                   offsite: str | None = None) -> Iterator[dict[str, str]]:
     """Yield {site: base URL}; the server is stopped when the block ends. ``faults``: serve
-    through the fault mirror with this seed (crawler/mirror/faults.py)."""
+    through the fault mirror with this seed (crawler/mirror/faults.py); ``offsite``: the URL
+    the hostile site's security pages point to (crawler/mirror/hostile.py)."""
     args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
     if redesign:
         args.append("--redesign")
     if faults is not None:
         args += ["--faults", str(faults)]
+    if offsite:
+        args += ["--offsite", offsite]
     for site in sites:
         args += ["--site", site]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

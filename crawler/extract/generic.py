@@ -271,9 +271,12 @@ def analyse(html: str, url: str, *, site: str = "generic",
             fetched_at: str | None = None) -> GenericPage:
     """Extract ``html`` (served at ``url``) and judge whether it is an article page."""
     try:
-        doc = lxml.html.document_fromstring(html or "", parser=_parser())
+        # NUL bytes out, as parsel does for the site spiders (lxml makes them U+FFFD).
+        doc = lxml.html.document_fromstring((html or "").replace("\x00", ""), parser=_parser())
     except (lxml.etree.ParserError, ValueError):  # nothing but whitespace or comments
         doc = lxml.html.document_fromstring("<html><body></body></html>")
+    # Code is never text: a script inside a heading must not become the title.
+    lxml.etree.strip_elements(doc, "script", "style", "template", with_tail=False)
     links = [h for h in doc.xpath("//a/@href | //link[@rel='alternate']/@href") if h.strip()]
     title, anchor = _title(doc)
     stamp = _month_stamp(anchor)

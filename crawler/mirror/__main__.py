@@ -22,10 +22,12 @@ def main() -> None:
     parser.add_argument("--faults", type=int, metavar="SEED",
                         help="inject faults (5xx, stalls, resets, truncated bodies, wrong "
                              "charsets, redirect loops), deterministic per URL for this seed")
+    parser.add_argument("--offsite", metavar="URL",
+                        help="another server's URL that --site hostile links and redirects to")
     args = parser.parse_args()
     try:
         mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
-                        faults=args.faults)
+                        faults=args.faults, offsite=args.offsite)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)

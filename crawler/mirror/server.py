@@ -15,10 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from crawler.mirror.faults import FaultPlan, request_target
+from crawler.mirror.hostile import HostileModel
 from crawler.mirror.sites import models
 from crawler.mirror.sites.base import MirrorRequest, SiteModel
 
 MAX_BODY = 1_000_000
+#: Served only when named (not a seed site, not in the demo): the hostile pages.
+ON_REQUEST: dict[str, type[SiteModel]] = {"hostile": HostileModel}
 
 
 _CLASS_ATTR = re.compile(r'class="([^"]*)"')
@@ -74,7 +77,8 @@ def _handler_for(model: SiteModel, redesign: bool = False,
             if charset and "html" in content_type:  # a wrong declaration (fault mirror)
                 content_type = content_type.split(";")[0] + f"; charset={charset}"
             self.send_response(reply.status)
-            self.send_header("Content-Type", content_type)
+            if content_type:
+                self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for key, value in reply.headers.items():
                 self.send_header(key, value)
@@ -85,6 +89,11 @@ def _handler_for(model: SiteModel, redesign: bool = False,
                 self.close_connection = True
                 data = data[:len(data) // 2]
             self.wfile.write(data)
+
+        def handle(self) -> None:
+            # A client that hangs up mid-request (a refused body, a timeout) is not an error.
+            with contextlib.suppress(ConnectionError):
+                super().handle()
 
         def do_GET(self) -> None:
             self._serve("GET")
@@ -109,21 +118,25 @@ def plan(seed: int | None) -> FaultPlan | None:
 class Mirror:
     """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL.
     ``faults``: serve them through a ``FaultPlan`` with this seed (crawler/mirror/faults.py).
+    ``offsite``: a URL on another server that hostile pages link and redirect to.
     """
 
     def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base",
-                 redesign: bool = False, faults: int | None = None) -> None:
-        available = models()
-        chosen = list(sites) if sites else sorted(available)
+                 redesign: bool = False, faults: int | None = None,
+                 offsite: str | None = None) -> None:
+        available = {**models(), **ON_REQUEST}
+        chosen = list(sites) if sites else sorted(models())
         unknown = [s for s in chosen if s not in available]
         if unknown:
             raise ValueError(f"no mirror for {', '.join(unknown)}; "
                              f"mirrored sites: {', '.join(sorted(available))}")
         self.servers: dict[str, ThreadingHTTPServer] = {}
         for slug in chosen:
+            model = available[slug](scenario)
+            if offsite:
+                model.offsite_url = offsite  # type: ignore[attr-defined]
             server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                         _handler_for(available[slug](scenario), redesign,
-                                                      plan(faults)))
+                                         _handler_for(model, redesign, plan(faults)))
             server.daemon_threads = True
             self.servers[slug] = server
         self.threads = [threading.Thread(target=s.serve_forever, daemon=True)

@@ -19,8 +19,9 @@ Big5. So the bytes decide, by these rules (``true_encoding``):
    Vietnamese cannot be written in them); then windows-1258, the Vietnamese code page.
 
 A payload that starts with a binary file signature (PNG, PDF, ZIP …) is not HTML whatever its
-``Content-Type`` says (``binary_kind``): a spider rejects it instead of extracting words from
-compressed bytes.
+``Content-Type`` says, and markup no parser can read in reasonable time is not an article
+(``unreadable``): a spider rejects both, with the reason, instead of extracting words from
+compressed bytes or blocking the crawl.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ LEGACY_DEFAULT = "cp1258"
 # page with non-ASCII bytes they say nothing about them.
 WESTERN = frozenset({"iso8859-1", "cp1252", "ascii"})
 _HIGH = re.compile(rb"[\x80-\xff]")
+MAX_ATTRIBUTES = 10_000
+_LONG_TAG = re.compile(rb"<[a-zA-Z][^<>]{65536,}")
 # Magic numbers of files that are never HTML (first bytes of the payload).
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"GIF87a", "GIF image"), (b"GIF89a", "GIF image"),
@@ -98,14 +101,35 @@ def binary_kind(body: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES if body.startswith(magic)), None)
 
 
+def unreadable(body: bytes) -> str | None:
+    """Why ``body`` must not be parsed as an article page, or None.
+
+    A binary file; or a start tag with more than ``MAX_ATTRIBUTES`` attributes: libxml2 and
+    html5ever check attribute names for duplicates pairwise, so one tag with 100,000 of them
+    holds a parser (and the crawl's reactor thread) for a minute per parse. The scan is
+    linear: only tags longer than 64 KB are counted.
+    """
+    kind = binary_kind(body)
+    if kind:
+        return f"not an HTML page: {kind}"
+    for tag in _LONG_TAG.finditer(body):
+        attributes = tag.group().count(b"=")
+        if attributes > MAX_ATTRIBUTES:
+            return f"pathological markup: a tag with {attributes} attributes"
+    return None
+
+
 def decode_truly(response: Response) -> Response:
     """``response`` decoded by its bytes: a text response whose declarations lie gets its
-    true encoding; a "text" response carrying a binary file becomes a plain ``Response``
-    (so no parser reads words into it)."""
+    true encoding; a "text" response that is ``unreadable`` (a binary file, pathological
+    markup) becomes a plain ``Response``, which no parser reads."""
     if not isinstance(response, TextResponse):
         return response
-    if binary_kind(response.body):
-        return response.replace(cls=Response)
+    if unreadable(response.body):
+        return Response(response.url, status=response.status, headers=response.headers,
+                        body=response.body, flags=response.flags, request=response.request,
+                        certificate=response.certificate, ip_address=response.ip_address,
+                        protocol=response.protocol)
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
     encoding = true_encoding(response.body, http_content_type_encoding(content_type),
                              html_body_declared_encoding(response.body))
