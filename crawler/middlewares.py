@@ -60,8 +60,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 class TrueEncodingMiddleware:
     """Decodes each text response by its bytes where its declarations lie (a UTF-8 page
-    served as iso-8859-1, a windows-1258 page that claims UTF-8), and turns a binary file
-    served as text/html into a plain Response: crawler/normalize/encoding.py."""
+    served as iso-8859-1, a windows-1258 page that claims UTF-8), and turns what no parser
+    should read (a binary file served as text/html, pathological markup) into a plain
+    Response, which spiders reject: crawler/normalize/encoding.py."""
 
     def process_response(self, request: Request, response: Response) -> Response:
         return decode_truly(response)
