@@ -58,6 +58,9 @@ class RawArticle:
     # The raw capture (``captures`` row, a WARC record) this page was read from; set by
     # crawler.warc.CaptureLinkMiddleware during a crawl, or by reparse.
     capture_id: int | None = None
+    # Set when the page is not an article at all (a PDF where an article page should be):
+    # the normalize pipeline records it as a rejection with this reason.
+    rejected: str | None = None
 
 
 @dataclass

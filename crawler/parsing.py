@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.extract.generic import extract
 from crawler.items import Article, RawArticle
 from crawler.normalize.article import build_article
+from crawler.normalize.encoding import decode_truly, unreadable
 from crawler.normalize.urls import host_of
 from crawler.registry import site_for_host
 
@@ -37,7 +38,10 @@ def spider_class(site: str) -> type:
 def parse_saved_page(site: str, body: bytes, url: str, *,
                      fetched_at: str | None = None) -> Article:
     """Normalized Article for a saved ``body`` that was served at ``url``."""
-    response = HtmlResponse(url=url, body=body)  # charset from headers/meta, else sniffed
+    # Decoded as a crawl decodes it: charset from meta or the bytes (crawler/normalize/encoding.py)
+    response = decode_truly(HtmlResponse(url=url, body=body))
+    if not isinstance(response, TextResponse):
+        raise ParseError(f"{url}: {unreadable(body) or 'not an HTML page'}")
     if site == "generic":
         # Generic extraction, but the article is still attributed to its site when the
         # registry knows the host (so province and canonical URL come out right).

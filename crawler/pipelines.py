@@ -38,6 +38,8 @@ class NormalizePipeline(_ArchivePipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
+        if item.rejected:
+            raise self.reject(item.url, item.rejected)
         try:
             article = build_article(item)
         except ValueError as exc:

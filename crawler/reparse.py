@@ -23,6 +23,7 @@ from scrapy.http import HtmlResponse
 from crawler.items import RawArticle
 from crawler.normalize.article import build_article
 from crawler.normalize.dates import VN_TZ
+from crawler.normalize.encoding import decode_truly
 from crawler.platforms.base import ArchiveSpider, ListingEntry
 from crawler.warc import CaptureMissing, read_capture, warc_dir_for
 from storage import Archive
@@ -84,8 +85,10 @@ def reextract(spider: ArchiveSpider, capture: dict[str, Any], headers: Any,
               body: bytes) -> RawArticle | None:
     """The RawArticle the crawl's callback gives for this payload today."""
     content_type = headers.get_header("Content-Type") if headers is not None else None
-    response = HtmlResponse(url=capture["origin_url"], body=body,
-                            headers={"Content-Type": content_type} if content_type else {})
+    # Decoded as the crawl decoded it (crawler.middlewares.TrueEncodingMiddleware).
+    response = decode_truly(HtmlResponse(
+        url=capture["origin_url"], body=body,
+        headers={"Content-Type": content_type} if content_type else {}))
     context = capture["context"] or {}
     callback = getattr(spider, context.get("callback") or "parse_article_page", None)
     if callback is None:

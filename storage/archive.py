@@ -658,7 +658,10 @@ class Archive:
         try:
             found = self.db.execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
+            # FTS5 rejects a query as a syntax error, an unknown column, or (a bare "*",
+            # "*x") an "unknown special query": the user's input, not a database failure.
+            if any(m in str(exc) for m in ("fts5", "syntax", "no such column",
+                                            "unknown special query")):
                 raise QueryError(f"cannot run query {query!r}: {exc}") from exc
             raise
         terms = query_terms(query)

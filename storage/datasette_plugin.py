@@ -106,19 +106,26 @@ def fold_search_args(pairs: Sequence[tuple[str, str]], *, raw: bool
         if prepared is not None and not all(_fts5_accepts(p) for p in prepared):
             prepared = None
     escaped = prepared is None
-    folded = iter(prepared if prepared is not None else [fold(v).strip() for v in values])
+    folded = iter(prepared if prepared is not None else [_words(fold(v)) for v in values])
     out: list[tuple[str, str]] = []
     for key, value in pairs:
         if key == "_searchmode" and escaped and raw:
             continue
         if _is_search_key(key):
-            if value.strip():
-                out.append((key, next(folded)))
+            searched = next(folded) if value.strip() else ""
+            if searched:  # Datasette would run an empty one as MATCH "": a syntax error
+                out.append((key, searched))
             continue
         out.append((key, value))
     if escaped and raw and values:
         out.append(("_searchmode", "escaped"))
     return out, typed
+
+
+def _words(value: str) -> str:
+    """``value`` for Datasette's escaped search. An unbalanced double quote is dropped: its
+    escape_fts passes a lone ``"`` on to FTS5, which answers with a syntax error."""
+    return (value.replace('"', " ") if value.count('"') % 2 else value).strip()
 
 
 def _folded_table(datasette: Any, path: str) -> tuple[str, str] | None:

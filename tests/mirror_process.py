@@ -11,14 +11,21 @@ from contextlib import contextmanager
 
 @contextmanager
 def mirror_process(*sites: str, scenario: str = "base", redesign: bool = False,
-                   delay: float = 0.0) -> Iterator[dict[str, str]]:
+                   delay: float = 0.0, faults: int | None = None,
+                   offsite: str | None = None) -> Iterator[dict[str, str]]:
     """Yield {site: base URL}; the server is stopped when the block ends. ``delay``: seconds
-    the mirror waits before each answer (a slow site)."""
+    the mirror waits before each answer (a slow site); ``faults``: serve through the fault
+    mirror with this seed (crawler/mirror/faults.py); ``offsite``: the URL the hostile site's
+    security pages point to (crawler/mirror/hostile.py)."""
     args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
     if redesign:
         args.append("--redesign")
     if delay:
         args += ["--delay", str(delay)]
+    if faults is not None:
+        args += ["--faults", str(faults)]
+    if offsite:
+        args += ["--offsite", offsite]
     for site in sites:
         args += ["--site", site]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
@@ -42,6 +43,13 @@ MAX_LINK_DENSITY = 0.35
 # A listing shows several links as long as titles; an article body rarely has more than two.
 MAX_TITLE_LINKS = 2
 TITLE_LINK_CHARS = 25
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """huge_tree, as Scrapy's selectors have it: without it libxml2 drops everything nested
+    deeper than 256 levels, and an attribute of 10 MB (an inline base64 image) sends its
+    error recovery into minutes of work."""
+    return lxml.html.HTMLParser(huge_tree=True)
 
 
 def _text(el: HtmlElement) -> str:
@@ -262,7 +270,13 @@ class GenericPage:
 def analyse(html: str, url: str, *, site: str = "generic",
             fetched_at: str | None = None) -> GenericPage:
     """Extract ``html`` (served at ``url``) and judge whether it is an article page."""
-    doc = lxml.html.document_fromstring(html or "<html></html>")
+    try:
+        # NUL bytes out, as parsel does for the site spiders (lxml makes them U+FFFD).
+        doc = lxml.html.document_fromstring((html or "").replace("\x00", ""), parser=_parser())
+    except (lxml.etree.ParserError, ValueError):  # nothing but whitespace or comments
+        doc = lxml.html.document_fromstring("<html><body></body></html>")
+    # Code is never text: a script inside a heading must not become the title.
+    lxml.etree.strip_elements(doc, "script", "style", "template", with_tail=False)
     links = [h for h in doc.xpath("//a/@href | //link[@rel='alternate']/@href") if h.strip()]
     title, anchor = _title(doc)
     stamp = _month_stamp(anchor)

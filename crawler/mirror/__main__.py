@@ -21,10 +21,15 @@ def main() -> None:
                         help="rename every CSS class (a site whose layout changed)")
     parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
                         help="answer each request this much later (a slow site)")
+    parser.add_argument("--faults", type=int, metavar="SEED",
+                        help="inject faults (5xx, stalls, resets, truncated bodies, wrong "
+                             "charsets, redirect loops), deterministic per URL for this seed")
+    parser.add_argument("--offsite", metavar="URL",
+                        help="another server's URL that --site hostile links and redirects to")
     args = parser.parse_args()
     try:
         mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
-                        delay=max(0.0, args.delay))
+                        delay=max(0.0, args.delay), faults=args.faults, offsite=args.offsite)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)

@@ -1,13 +1,15 @@
 """Serve site models over HTTP on 127.0.0.1, one port per site (so root-relative links work).
 
-``python -m crawler.mirror [--site S …] [--scenario update] [--delay SECONDS]`` prints one
-JSON line ``{"sonla": "http://127.0.0.1:41234", …}`` and serves until interrupted; ``Mirror``
-does the same in-process for the demo. ``--delay`` answers every request that much later, a
-slow site: it gives the crash tests time to kill a crawl at a chosen moment.
+``python -m crawler.mirror [--site S …] [--scenario update|gone] [--delay SECONDS]
+[--faults SEED]`` prints one JSON line ``{"sonla": "http://127.0.0.1:41234", …}`` and serves
+until interrupted; ``Mirror`` does the same in-process for the demo. ``--delay`` answers every
+request that much later, a slow site: it gives the crash tests time to kill a crawl at a
+chosen moment.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -15,10 +17,14 @@ from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from crawler.mirror.faults import FaultPlan, request_target
+from crawler.mirror.hostile import HostileModel
 from crawler.mirror.sites import models
 from crawler.mirror.sites.base import MirrorRequest, SiteModel
 
 MAX_BODY = 1_000_000
+#: Served only when named (not a seed site, not in the demo): the hostile pages.
+ON_REQUEST: dict[str, type[SiteModel]] = {"hostile": HostileModel}
 
 
 _CLASS_ATTR = re.compile(r'class="([^"]*)"')
@@ -32,7 +38,8 @@ def redesigned(html: bytes) -> bytes:
 
 
 def _handler_for(model: SiteModel, redesign: bool = False,
-                 delay: float = 0.0) -> type[BaseHTTPRequestHandler]:
+                 delay: float = 0.0,
+                 faults: FaultPlan | None = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "DOSTMirror/1.0"
         # HTTP/1.1 with keep-alive, as the real IIS/Apache servers speak. (An HTTP/1.0 reply
@@ -50,22 +57,49 @@ def _handler_for(model: SiteModel, redesign: bool = False,
                 body=self.rfile.read(length) if length else b"",
                 headers={k.lower(): v for k, v in self.headers.items()},
             )
+
+            def send(charset: str | None = None, truncate: bool = False) -> None:
+                self._send(method, request, charset, truncate)
+
+            # A client that gave up (a stalled reply, a refused body) is not an error.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                if faults is None:
+                    send()
+                else:
+                    faults.serve(self, request_target(parts.path, parts.query, request.body),
+                                 send)
+
+        def _send(self, method: str, request: MirrorRequest, charset: str | None,
+                  truncate: bool) -> None:
             try:
                 reply = model.respond(request)
             except Exception as exc:  # a model bug must show up as a 500, not a hang
                 self.send_error(500, f"mirror error: {exc!r}")
                 return
             data = reply.data
-            if redesign and "html" in reply.content_type:
+            content_type = reply.content_type
+            if redesign and "html" in content_type:
                 data = redesigned(data)
+            if charset and "html" in content_type:  # a wrong declaration (fault mirror)
+                content_type = content_type.split(";")[0] + f"; charset={charset}"
             self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
+            if content_type:
+                self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for key, value in reply.headers.items():
                 self.send_header(key, value)
             self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(data)
+            if method == "HEAD":
+                return
+            if truncate:  # fewer bytes than announced, then the connection closes
+                self.close_connection = True
+                data = data[:len(data) // 2]
+            self.wfile.write(data)
+
+        def handle(self) -> None:
+            # A client that hangs up mid-request (a refused body, a timeout) is not an error.
+            with contextlib.suppress(ConnectionError):
+                super().handle()
 
         def do_GET(self) -> None:
             self._serve("GET")
@@ -82,22 +116,34 @@ def _handler_for(model: SiteModel, redesign: bool = False,
     return Handler
 
 
+def plan(seed: int | None) -> FaultPlan | None:
+    """A fault plan per served site (each counts its own attempts), or None."""
+    return None if seed is None else FaultPlan(seed)
+
+
 class Mirror:
-    """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL."""
+    """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL.
+    ``faults``: serve them through a ``FaultPlan`` with this seed (crawler/mirror/faults.py).
+    ``offsite``: a URL on another server that hostile pages link and redirect to.
+    """
 
     def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base",
-                 redesign: bool = False, delay: float = 0.0) -> None:
-        available = models()
-        chosen = list(sites) if sites else sorted(available)
+                 redesign: bool = False, delay: float = 0.0, faults: int | None = None,
+                 offsite: str | None = None) -> None:
+        available = {**models(), **ON_REQUEST}
+        chosen = list(sites) if sites else sorted(models())
         unknown = [s for s in chosen if s not in available]
         if unknown:
             raise ValueError(f"no mirror for {', '.join(unknown)}; "
                              f"mirrored sites: {', '.join(sorted(available))}")
         self.servers: dict[str, ThreadingHTTPServer] = {}
         for slug in chosen:
+            model = available[slug](scenario)
+            if offsite:
+                model.offsite_url = offsite  # type: ignore[attr-defined]
             server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                         _handler_for(available[slug](scenario), redesign,
-                                                      delay))
+                                         _handler_for(model, redesign, delay,
+                                                      plan(faults)))
             server.daemon_threads = True
             self.servers[slug] = server
         self.threads = [threading.Thread(target=s.serve_forever, daemon=True)

@@ -29,7 +29,8 @@ def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
         return ""
     if base_url:
         try:
-            frag = lxml.html.fragment_fromstring(html, create_parent="div")
+            frag = lxml.html.fragment_fromstring(  # huge_tree: see crawler/extract/generic.py
+                html, create_parent="div", parser=lxml.html.HTMLParser(huge_tree=True))
             frag.make_links_absolute(base_url, resolve_base_href=False)
             html = lxml.html.tostring(frag, encoding="unicode")
         except (ValueError, lxml.etree.ParserError):

@@ -132,7 +132,8 @@ _DROP_TAGS = frozenset(
         "svg",
         "math",
         "object",
-        "embed",
+        # Not "embed": it is void in HTML, but libxml2 makes everything after a bare <embed>
+        # its children, so dropping it dropped the rest of the article.
         "canvas",
         "audio",
         "video",

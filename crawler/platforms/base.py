@@ -37,12 +37,13 @@ from urllib.parse import urlsplit, urlunsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import GoneArticle, RawArticle
 from crawler.normalize.dates import VN_TZ, parse_date
+from crawler.normalize.encoding import unreadable
 from crawler.normalize.fold import fold
 from crawler.normalize.text import clean_inline
 from crawler.normalize.urls import canonical_url
@@ -294,6 +295,10 @@ class ArchiveSpider(scrapy.Spider):
                            category: str) -> RawArticle | None:
         """The article's raw fields, completed from its listing entry where the page lacks
         them (several portals print the date only in the listing)."""
+        if not isinstance(response, TextResponse):  # a file, binary served as text/html …
+            content_type = response.headers.get(b"Content-Type") or b"no Content-Type"
+            return self.raw_article(response, rejected=unreadable(response.body) or (
+                f"not an HTML page: {content_type.decode('latin-1')}"))
         raw = self.parse_article(response)
         if not raw.published_raw and entry.date_raw:
             raw.published_raw = entry.date_raw

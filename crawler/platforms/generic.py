@@ -52,7 +52,7 @@ class GenericSpider(ArchiveSpider):
         elif start_url:
             parts = urlsplit(start_url)
             info = site_for_host(parts.hostname or "")
-            self.start_path = parts.path or "/"
+            self.start_path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             self.site_url = f"{parts.scheme}://{parts.netloc}"
             site = info.slug if info else (parts.hostname or "generic")
         else:
