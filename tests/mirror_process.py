@@ -10,12 +10,15 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def mirror_process(*sites: str, scenario: str = "base",
-                   redesign: bool = False) -> Iterator[dict[str, str]]:
-    """Yield {site: base URL}; the server is stopped when the block ends."""
+def mirror_process(*sites: str, scenario: str = "base", redesign: bool = False,
+                   articles: int | None = None) -> Iterator[dict[str, str]]:
+    """Yield {site: base URL}; the server is stopped when the block ends. ``articles``: per
+    site, for the benchmarks (default: the mirror's 28)."""
     args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
     if redesign:
         args.append("--redesign")
+    if articles is not None:
+        args += ["--articles", str(articles)]
     for site in sites:
         args += ["--site", site]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

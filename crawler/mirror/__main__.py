@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
 
-from crawler.mirror.data import SCENARIOS
+from crawler.mirror.data import ARTICLES_ENV, SCENARIOS, article_count
 from crawler.mirror.server import Mirror
 
 
@@ -19,8 +20,13 @@ def main() -> None:
     parser.add_argument("--scenario", choices=SCENARIOS, default="base")
     parser.add_argument("--redesign", action="store_true",
                         help="rename every CSS class (a site whose layout changed)")
+    parser.add_argument("--articles", type=int, metavar="N",
+                        help="articles per site, for the benchmarks (default: 28)")
     args = parser.parse_args()
+    if args.articles is not None:
+        os.environ[ARTICLES_ENV] = str(args.articles)
     try:
+        article_count()
         mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
