@@ -38,6 +38,8 @@ def main() -> None:
     ap.add_argument("--variant", choices=("pipeline", "bare"), default="pipeline")
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--no-warc", action="store_true", help="as dost-archive crawl --no-warc")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="one more Scrapy setting, for experiments")
     ap.add_argument("--stats", required=True)
     ap.add_argument("--profile", help="write cProfile stats of the whole crawl here")
     ap.add_argument("--sample", type=float,
@@ -49,6 +51,9 @@ def main() -> None:
     settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", CONCURRENCY, priority="cmdline")
     settings.set("CONCURRENT_REQUESTS", CONCURRENCY * len(jobs), priority="cmdline")
     settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
+    for pair in args.set:
+        name, value = pair.split("=", 1)
+        settings.set(name, value, priority="cmdline")
     if args.no_warc:
         settings.set("WARC_ENABLED", False, priority="cmdline")
     if args.variant == "bare":
