@@ -12,11 +12,13 @@ from contextlib import contextmanager
 @contextmanager
 def mirror_process(*sites: str, scenario: str = "base", redesign: bool = False,
                    delay: float = 0.0, faults: int | None = None,
-                   offsite: str | None = None) -> Iterator[dict[str, str]]:
+                   offsite: str | None = None,
+                   articles: int | None = None) -> Iterator[dict[str, str]]:
     """Yield {site: base URL}; the server is stopped when the block ends. ``delay``: seconds
     the mirror waits before each answer (a slow site); ``faults``: serve through the fault
     mirror with this seed (crawler/mirror/faults.py); ``offsite``: the URL the hostile site's
-    security pages point to (crawler/mirror/hostile.py)."""
+    security pages point to (crawler/mirror/hostile.py); ``articles``: per site, for the
+    benchmarks (default: the mirror's 28)."""
     args = [sys.executable, "-m", "crawler.mirror", "--scenario", scenario]
     if redesign:
         args.append("--redesign")
@@ -26,6 +28,8 @@ def mirror_process(*sites: str, scenario: str = "base", redesign: bool = False,
         args += ["--faults", str(faults)]
     if offsite:
         args += ["--offsite", offsite]
+    if articles is not None:
+        args += ["--articles", str(articles)]
     for site in sites:
         args += ["--site", site]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
 
-from crawler.mirror.data import SCENARIOS
+from crawler.mirror.data import ARTICLES_ENV, SCENARIOS, article_count
 from crawler.mirror.server import Mirror
 
 
@@ -26,8 +27,13 @@ def main() -> None:
                              "charsets, redirect loops), deterministic per URL for this seed")
     parser.add_argument("--offsite", metavar="URL",
                         help="another server's URL that --site hostile links and redirects to")
+    parser.add_argument("--articles", type=int, metavar="N",
+                        help="articles per site, for the benchmarks (default: 28)")
     args = parser.parse_args()
+    if args.articles is not None:
+        os.environ[ARTICLES_ENV] = str(args.articles)
     try:
+        article_count()
         mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
                         delay=max(0.0, args.delay), faults=args.faults, offsite=args.offsite)
     except ValueError as exc:

@@ -3,10 +3,18 @@
 Every site gets at least 25 articles so that its listing needs pagination. Scenario
 ``update`` is the same site a while later: 3 new articles on top and the 2 newest old ones
 edited — what an incremental re-crawl must pick up.
+
+The benchmarks (bench/) need bigger sites: ``DOST_MIRROR_ARTICLES=N`` (or ``python -m
+crawler.mirror --articles N``) gives every site N articles. The first ``BASE_COUNT`` are the
+usual ones; the others are older, a few hours apart, with bodies recombined clause by clause
+from the pool, so that they are not near-copies of each other as the 3-paragraph fill-ins of
+a 34-paragraph pool would be (which would make the archive's syndication clustering, not the
+crawl, what a benchmark measures).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import dataclass, field, replace
@@ -18,6 +26,8 @@ from crawler.normalize.dates import VN_TZ
 
 SEEDS = Path(__file__).with_name("seeds")
 BASE_COUNT = 28
+#: Articles per site for the benchmarks (see the module docstring); unset = BASE_COUNT.
+ARTICLES_ENV = "DOST_MIRROR_ARTICLES"
 # "gone": the base articles, but two were removed from the site (crawler/mirror/sites/base.py
 # REMOVED): gone from every listing, one answers 404 and the other 410.
 SCENARIOS = ("base", "update", "gone")
@@ -139,6 +149,38 @@ def _paragraph_pool() -> tuple[str, ...]:
     return tuple(pool)
 
 
+def article_count() -> int:
+    """Articles per site: ``BASE_COUNT``, or ``DOST_MIRROR_ARTICLES`` when the benchmarks set it."""
+    raw = os.environ.get(ARTICLES_ENV, "").strip()
+    if not raw:
+        return BASE_COUNT
+    if not raw.isdigit() or int(raw) < BASE_COUNT:
+        raise ValueError(f"{ARTICLES_ENV} must be a whole number of at least {BASE_COUNT}, "
+                         f"not {raw!r}")
+    return int(raw)
+
+
+@lru_cache(maxsize=1)
+def _clause_pool() -> tuple[str, ...]:
+    """Every seed article paragraph (the pool, seed 002, Phú Thọ's other leads) cut at
+    commas and sentence ends: about 360 clauses of four words or more."""
+    paragraphs = (*_paragraph_pool(), *seed_articles()["generic"]["paragraphs"],
+                  *(o["lead"] for o in _phutho_others()))
+    clauses = (c.strip(" .;:") for p in paragraphs for c in re.split(r"[,.;:](?:\s|$)", p))
+    return tuple(c for c in clauses if len(c.split()) >= 4)
+
+
+def _recombined(rng: random.Random) -> tuple[str, ...]:
+    """Three paragraphs of 2–4 sentences of 1–3 clauses drawn from the clause pool."""
+    pool = _clause_pool()
+    paragraphs = []
+    for _ in range(3):
+        sentences = (", ".join(rng.sample(pool, rng.randint(1, 3)))
+                     for _ in range(rng.randint(2, 4)))
+        paragraphs.append(" ".join(s[0].upper() + s[1:] + "." for s in sentences))
+    return tuple(paragraphs)
+
+
 def _slugify(title: str) -> str:
     from crawler.normalize.fold import fold
 
@@ -156,12 +198,19 @@ def build_articles(site: str, categories: tuple[str, ...], *, newest: datetime,
     real = seed_articles().get(site)
     others = _phutho_others() if site == "phutho" else []
     when = newest
-    for i in range(BASE_COUNT):
-        when = when - timedelta(days=rng.randint(2, 9), hours=rng.randint(0, 8))
-        title = TITLE_BANK[i % len(TITLE_BANK)].format(y=when.year, n=i + 1)
-        paragraphs = tuple(rng.sample(pool, 3))
+    count = article_count()
+    for i in range(count):
+        title = TITLE_BANK[i % len(TITLE_BANK)]
+        if i < BASE_COUNT:
+            when = when - timedelta(days=rng.randint(2, 9), hours=rng.randint(0, 8))
+            paragraphs = tuple(rng.sample(pool, 3))
+        else:  # the benchmarks' extra articles (module docstring)
+            when = when - timedelta(hours=rng.randint(2, 30))
+            paragraphs = _recombined(rng)
+            title += f" (đợt {i // len(TITLE_BANK)})"
+        title = title.format(y=when.year, n=i + 1)
         art = MirrorArticle(
-            id=first_id + BASE_COUNT - i, slug="", title=title, published=when,
+            id=first_id + count - i, slug="", title=title, published=when,
             category=categories[i % len(categories)], paragraphs=paragraphs,
             summary=paragraphs[0][:160].rsplit(" ", 1)[0] + "…",
             author=AUTHORS[i % len(AUTHORS)], view_count=rng.randint(20, 900))
@@ -176,7 +225,7 @@ def build_articles(site: str, categories: tuple[str, ...], *, newest: datetime,
     arts.sort(key=lambda a: a.published, reverse=True)
     arts = [replace(a, slug=_slugify(a.title)) for a in arts]
     if scenario == "update":
-        arts = _updated(arts, categories, first_id)
+        arts = _updated(arts, categories, first_id + count - BASE_COUNT)
     return arts
 
 
