@@ -187,17 +187,7 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
         report.write_text(json.dumps(
             [{**r, "monitors": json.loads(r["monitors"] or "[]")} for r in runs],
             ensure_ascii=False, indent=2), encoding="utf-8")
-    failed = [s for s in chosen if not any(r["site"] == s and r["status"] == "ok"
-                                           for r in runs)]
-    alerts = [(r["site"], m) for r in runs for m in json.loads(r["monitors"] or "[]")
-              if not m["ok"]]
-    for site, m in alerts:
-        click.echo(f"dost-archive: monitor {m['name']} failed for {site}: {m['message']}",
-                   err=True)
-    if failed:
-        click.echo(f"dost-archive: sites with errors: {', '.join(failed)}", err=True)
-    if failed or alerts:
-        sys.exit(1)
+    _exit_on_problems(runs, chosen)
 
 
 def _enable_files(settings: Any, db: str, files_dir: Path | None) -> None:
@@ -263,6 +253,21 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
                                                             order_by="site"))
     finally:
         lock.release(db)
+
+
+def _exit_on_problems(runs: list[dict[str, Any]], sites: list[str]) -> None:
+    """One line per alert and one naming the sites whose run is not ``ok`` (degraded,
+    errors, failed or missing); exit status 1 if there is any."""
+    alerts = [(r["site"], m) for r in runs for m in json.loads(r["monitors"] or "[]")
+              if not m["ok"]]
+    for site, m in alerts:
+        click.echo(f"dost-archive: alert {m['name']} for {site}: {m['message']}", err=True)
+    status = {r["site"]: r["status"] for r in runs}  # the last run of each site
+    not_ok = [f"{s} ({status.get(s, 'no run')})" for s in sites if status.get(s) != "ok"]
+    if not_ok:
+        click.echo(f"dost-archive: sites not ok: {', '.join(not_ok)}", err=True)
+    if not_ok or alerts:
+        sys.exit(1)
 
 
 def _print_runs(runs: list[dict[str, Any]]) -> None:
@@ -475,16 +480,7 @@ def write(redis_url: str, db: str, until_idle: float | None, quiet: bool) -> Non
                    err=True)
         return
     _print_runs(sorted(runs, key=lambda r: (r["site"], r["id"])))
-    failed = sorted({r["site"] for r in runs if r["status"] != "ok"})
-    alerts = [(r["site"], m) for r in runs for m in json.loads(r["monitors"] or "[]")
-              if not m["ok"]]
-    for site, m in alerts:
-        click.echo(f"dost-archive: monitor {m['name']} failed for {site}: {m['message']}",
-                   err=True)
-    if failed:
-        click.echo(f"dost-archive: runs with errors: {', '.join(failed)}", err=True)
-    if failed or alerts:
-        sys.exit(1)
+    _exit_on_problems(runs, sorted({r["site"] for r in runs}))
 
 
 # -- check-live --------------------------------------------------------------------------

@@ -24,7 +24,17 @@ FLAGS: dict[str, str] = {
     "no_body": "no article text found",
     "short_body": "article text is shorter than 200 characters",
     "no_province": "the site is not in the registry, so the province is unknown",
+    "listing_fallback": "no known listing variant of the site's CMS matched: the link was "
+                        "found by generic link discovery",
+    "detail_fallback": "no known article variant of the site's CMS read the page: it was "
+                       "extracted by the generic extractor (extractor generic-fallback)",
 }
+
+#: Extractors an article can come from: the site's own parser (one of its CMS variants), the
+#: generic spider, or the generic extractor standing in for a site parser that found nothing.
+EXTRACTORS = ("site", "generic", "generic-fallback")
+#: Flags that say an article came through the fallback (crawler/platforms/selectors.py).
+FALLBACK_FLAGS = ("listing_fallback", "detail_fallback")
 
 # Tolerance for clocks and time zones before a date counts as "in the future".
 FUTURE_TOLERANCE = timedelta(hours=12)
@@ -55,6 +65,9 @@ class RawArticle:
     date_context: str | None = None
     year_hint: int | None = None
     flags: list[str] = field(default_factory=list)
+    # Which markup variant of the site's CMS the page was read with ("generic" for the
+    # generic extractor); for logs and check-live, not stored.
+    variant: str | None = None
     # The raw capture (``captures`` row, a WARC record) this page was read from; set by
     # crawler.warc.CaptureLinkMiddleware during a crawl, or by reparse.
     capture_id: int | None = None
@@ -99,8 +112,8 @@ class Article:
     def __post_init__(self) -> None:
         if not self.url or not self.canonical_url or not self.site:
             raise ValueError("an Article needs url, canonical_url and site")
-        if self.extractor not in ("site", "generic"):
-            raise ValueError(f"extractor must be 'site' or 'generic', not {self.extractor!r}")
+        if self.extractor not in EXTRACTORS:
+            raise ValueError(f"extractor must be one of {EXTRACTORS}, not {self.extractor!r}")
         if not self.fetched_at:
             raise ValueError("an Article needs fetched_at (when the page was seen)")
         self.flags = sorted(set(self.flags) | set(self.check()))

@@ -14,6 +14,7 @@ from crawler.items import Article, RawArticle
 from crawler.normalize.article import build_article
 from crawler.normalize.encoding import decode_truly, unreadable
 from crawler.normalize.urls import host_of
+from crawler.platforms.base import ListingEntry
 from crawler.registry import site_for_host
 
 
@@ -50,7 +51,9 @@ def parse_saved_page(site: str, body: bytes, url: str, *,
                                   site=known.slug if known else host_of(url))
     else:
         spider = spider_class(site)()
-        raw = spider.parse_article(response)
+        # As a crawl reads it: every known variant of the site's CMS, then the generic
+        # extractor (flagged) when none finds the article.
+        raw = spider.read_article(response, ListingEntry(url=url))
         if fetched_at:
             raw.fetched_at = fetched_at
     try:

@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from crawler import lock
-from crawler.monitors import evaluate
+from crawler.monitors import degrading, evaluate
 from storage import Archive
 
 _ATTR = "_dost_run"
@@ -115,17 +115,21 @@ class RunRecorder:
             "gone": int(stats.get("archive/gone", 0)),
             "errors": errors,
         }
-        if reason != "finished":
-            status = "failed"
-        elif errors:
-            status = "errors"
-        else:
-            status = "ok"
         facts = ctx.archive.run_facts(ctx.run_id, ctx.site)
         results = evaluate(counts=counts, known_skipped=int(stats.get("listing/known_skipped", 0)),
                            coverage=facts["coverage"], archived_before=facts["archived_before"],
                            last_new_at=facts["last_new_at"], now=datetime.now(UTC),
-                           overrides=getattr(spider, "monitor_thresholds", None))
+                           overrides=getattr(spider, "monitor_thresholds", None),
+                           alarms=getattr(spider, "alarms", ()))
+        degraded = any(degrading(r) for r in results)
+        if reason != "finished":
+            status = "failed"
+        elif degraded and (counts["pages"] or not errors):
+            status = "degraded"  # the site answered, the archive got less than it should
+        elif errors:
+            status = "errors"  # e.g. a site that never answered
+        else:
+            status = "ok"
         for failed in (r for r in results if not r.ok):
             spider.logger.warning("monitor %s: %s", failed.name, failed.message)
         ctx.archive.finish_run(ctx.run_id, status=status, finish_reason=reason,

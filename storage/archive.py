@@ -248,15 +248,17 @@ class Archive:
     def run_facts(self, run_id: int, site: str) -> dict[str, Any]:
         """What the monitors need about a run: field coverage of the articles it wrote, how
         many articles the site had before it, and when its newest article was first seen."""
-        n, title, published, body = self.db.execute(
+        n, title, published, body, fallback = self.db.execute(
             "SELECT COUNT(*), SUM(COALESCE(title, '') != ''), SUM(published_at IS NOT NULL), "
-            "SUM(COALESCE(body_text, '') != '') FROM articles WHERE last_run_id = ? "
+            "SUM(COALESCE(body_text, '') != ''), "
+            "SUM(extractor = 'generic-fallback' OR flags LIKE '%listing_fallback%') "
+            "FROM articles WHERE last_run_id = ? "
             "AND last_changed_at = last_seen_at", [run_id]).fetchone()
         before, last_new = self.db.execute(
             "SELECT SUM(COALESCE(first_run_id, 0) != ?), MAX(first_seen_at) FROM articles "
             "WHERE site = ?", [run_id, site]).fetchone()
         return {"coverage": {"n": n or 0, "title": title or 0, "published_at": published or 0,
-                             "body_text": body or 0},
+                             "body_text": body or 0, "fallback": fallback or 0},
                 "archived_before": before or 0, "last_new_at": last_new}
 
     def record_rejection(self, *, site: str, url: str, reason: str,

@@ -18,6 +18,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m crawler.mirror")
     parser.add_argument("--site", action="append", help="a site to serve (default: all)")
     parser.add_argument("--scenario", choices=SCENARIOS, default="base")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME",
+                        help="serve this markup variant of the sites' CMS (repeatable, "
+                             "applied in order), e.g. UIListNews_Default")
     parser.add_argument("--redesign", action="store_true",
                         help="rename every CSS class (a site whose layout changed)")
     parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
@@ -35,7 +38,8 @@ def main() -> None:
     try:
         article_count()
         mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
-                        delay=max(0.0, args.delay), faults=args.faults, offsite=args.offsite)
+                        delay=max(0.0, args.delay), faults=args.faults, offsite=args.offsite,
+                        variants=args.variant)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)

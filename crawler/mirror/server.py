@@ -1,10 +1,12 @@
 """Serve site models over HTTP on 127.0.0.1, one port per site (so root-relative links work).
 
-``python -m crawler.mirror [--site S …] [--scenario update|gone] [--delay SECONDS]
-[--faults SEED]`` prints one JSON line ``{"sonla": "http://127.0.0.1:41234", …}`` and serves
-until interrupted; ``Mirror`` does the same in-process for the demo. ``--delay`` answers every
-request that much later, a slow site: it gives the crash tests time to kill a crawl at a
-chosen moment.
+``python -m crawler.mirror [--site S …] [--scenario update|gone] [--variant NAME …]
+[--delay SECONDS] [--faults SEED]`` prints one JSON line
+``{"sonla": "http://127.0.0.1:41234", …}`` and serves until interrupted; ``Mirror`` does the
+same in-process for the demo. ``--delay`` answers every request that much later, a slow site:
+it gives the crash tests time to kill a crawl at a chosen moment. ``--variant`` serves a markup
+variant of the sites' CMS (``SiteModel.variants``, e.g. ``UIListNews_Default`` for a VNPT
+site, crawler/mirror/sites/_vnpt.py) on every chosen site that knows it.
 """
 
 from __future__ import annotations
@@ -125,20 +127,29 @@ class Mirror:
     """Start the mirror of ``sites`` in background threads; ``urls`` maps site → base URL.
     ``faults``: serve them through a ``FaultPlan`` with this seed (crawler/mirror/faults.py).
     ``offsite``: a URL on another server that hostile pages link and redirect to.
+    ``variants``: markup variants (``SiteModel.variants``) applied, in order, to every chosen
+    site that knows them; a name that no chosen site knows raises ValueError.
     """
 
     def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base",
                  redesign: bool = False, delay: float = 0.0, faults: int | None = None,
-                 offsite: str | None = None) -> None:
+                 offsite: str | None = None, variants: Iterable[str] = ()) -> None:
         available = {**models(), **ON_REQUEST}
         chosen = list(sites) if sites else sorted(models())
         unknown = [s for s in chosen if s not in available]
         if unknown:
             raise ValueError(f"no mirror for {', '.join(unknown)}; "
                              f"mirrored sites: {', '.join(sorted(available))}")
+        wanted = tuple(variants)
+        known = {name for slug in chosen for name in available[slug].variants}
+        strange = [v for v in wanted if v not in known]
+        if strange:
+            raise ValueError(f"no variant {', '.join(strange)} for {', '.join(chosen)}; known "
+                             f"variants: {', '.join(sorted(known)) or 'none'}")
         self.servers: dict[str, ThreadingHTTPServer] = {}
         for slug in chosen:
-            model = available[slug](scenario)
+            cls = available[slug]
+            model = cls(scenario, tuple(v for v in wanted if v in cls.variants))
             if offsite:
                 model.offsite_url = offsite  # type: ignore[attr-defined]
             server = ThreadingHTTPServer(("127.0.0.1", 0),

@@ -28,6 +28,7 @@ listing is fetched again.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -51,6 +52,8 @@ from crawler.registry import load_registry
 
 #: HTTP statuses that say an article was removed (not a passing server error).
 GONE_STATUSES = (404, 410)
+#: A listing read by the fallback pages on (without a pager to read) at most this far.
+FALLBACK_MAX_PAGES = 100
 
 
 def _truthy(value: Any) -> bool:
@@ -70,6 +73,29 @@ class ListingEntry:
     title: str | None = None
     date_raw: str | None = None
     summary: str | None = None
+    #: Found by generic link discovery because no listing variant matched the page.
+    fallback: bool = False
+
+
+@dataclass
+class ListingRead:
+    """What was made of one listing page: its entries, the variant that found them, every
+    variant tried, and whether the entries come from the fallback (no variant found any)."""
+
+    entries: list[ListingEntry]
+    variant: Any = None
+    tried: tuple[str, ...] = ()
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """Something a run must not stay quiet about: it makes the run ``degraded``, becomes an
+    alert in ``crawl_runs`` and makes ``dost-archive crawl`` exit 1 (crawler/run.py)."""
+
+    kind: str      # "listing_no_variant", "detail_no_variant"
+    url: str
+    message: str
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -107,6 +133,10 @@ class ArchiveSpider(scrapy.Spider):
         self.revisited = False
         #: Canonical URLs of ``known`` that a completed run vouches for (see load_known).
         self.vouched: set[str] = set()
+        #: What this run must report (crawler/run.py turns them into alerts).
+        self.alarms: list[Alarm] = []
+        #: Per category: the article URLs the listing fallback found, to know when to stop.
+        self.fallback_seen: dict[str, set[str]] = {}
         if self.base_url:
             mirror = urlsplit(self.base_url)
             if mirror.scheme not in ("http", "https") or not mirror.hostname:
@@ -180,7 +210,7 @@ class ArchiveSpider(scrapy.Spider):
         return base if page == 1 else f"{base}{'&' if '?' in base else '?'}page={page}"
 
     def listing_request(self, path: str, category: str, page: int,
-                        response: Response | None = None) -> scrapy.Request:
+                        response: Response | None = None) -> scrapy.Request | None:
         """The request for a listing page. Platforms with AJAX paging override this."""
         return scrapy.Request(self.fetch_url(self.listing_url(path, page)),
                               callback=self.parse_listing,
@@ -188,7 +218,22 @@ class ArchiveSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, path: str, category: str,
                       page: int) -> Iterator[scrapy.Request]:
-        entries = self.listing_entries(response)
+        found = self.read_listing(response, fallback=self.may_fall_back(response, path, page))
+        if found.fallback:
+            self.listing_fell_back(response, found, path, page)
+        elif found.variant is not None and len(found.tried) > 1:
+            self.logger.info("%s: listing %s read with variant %s (tried %s)", self.site,
+                             self.origin_url(response.url), found.variant.name,
+                             ", ".join(found.tried))
+        # Everything read under the variant that matched (its pager, its paging state), in
+        # one go: the variant's attributes must not outlive this call (see ``using``).
+        with self.using(found.variant):
+            requests = list(self.listing_requests(response, found, path, category, page))
+        yield from requests
+
+    def listing_requests(self, response: Response, found: ListingRead, path: str,
+                         category: str, page: int) -> Iterator[scrapy.Request]:
+        entries = found.entries
         fresh = too_old = unvouched = 0
         for entry in entries:
             url = self.site_link(response, entry.url)
@@ -207,11 +252,66 @@ class ArchiveSpider(scrapy.Spider):
             yield self.article_request(url, entry, category)
         # An archived article no completed run vouches for does not stop paging either.
         stop = self.stop_reason(entries, fresh + unvouched, too_old, page, response)
+        if found.fallback and stop == "last page":
+            stop = self.fallback_stop(response, found, path, page)
         if stop:
             self.logger.info("%s: listing %r stops at page %d (%s)", self.site, category,
                              page, stop)
             return
-        yield self.listing_request(path, category, page + 1, response)
+        request = self.listing_request(path, category, page + 1, response)
+        if request is not None:  # None: the platform found no way to the next page (logged)
+            yield request
+
+    # -- variants and the fallback (platform bases with variants override) ---------------
+    def read_listing(self, response: Response, fallback: bool = True) -> ListingRead:
+        """The entries of a listing page. Bases that know several markup variants of their
+        CMS try each, then (``fallback``) generic link discovery
+        (crawler/platforms/selectors.py); this one has one way to read."""
+        return ListingRead(self.listing_entries(response))
+
+    def may_fall_back(self, response: Response, path: str, page: int) -> bool:
+        """Whether a listing page no variant reads is read by the fallback: a category's
+        first page, and its later pages only when the first needed it (past the end of a
+        list a known variant finds nothing, rightly)."""
+        return page == 1 or path in self.fallback_seen
+
+    def using(self, variant: Any) -> contextlib.AbstractContextManager[Any]:
+        """Read pages as ``variant`` lays them out for the duration of a ``with`` block."""
+        return contextlib.nullcontext()
+
+    def listing_fell_back(self, response: Response, found: ListingRead, path: str,
+                          page: int) -> None:
+        """No variant matched a listing page: log it, and raise an alarm on a first page."""
+        self.fallback_seen.setdefault(path, set())
+        url = self.origin_url(response.url)
+        message = (f"no listing variant matched on {url}: tried {', '.join(found.tried)}; "
+                   f"generic fallback found {len(found.entries)} links")
+        if page == 1:
+            self.alarm("listing_no_variant", url, message)
+        else:
+            self.logger.warning("%s: %s", self.site, message)
+        if getattr(self, "crawler", None):
+            self.crawler.stats.inc_value("listing/fallback_pages")
+
+    def fallback_stop(self, response: Response, found: ListingRead, path: str,
+                      page: int) -> str | None:
+        """Whether a listing read by the fallback goes on to its next page: only while each
+        page shows article links the earlier ones did not (no pager to read)."""
+        seen = self.fallback_seen.setdefault(path, set())
+        new = {self.canonical(self.site_link(response, e.url)) for e in found.entries} - seen
+        seen |= new
+        if not new:
+            return "fallback: no new links"
+        if page >= FALLBACK_MAX_PAGES:
+            return f"fallback: {FALLBACK_MAX_PAGES} pages"
+        return None
+
+    def alarm(self, kind: str, url: str, message: str) -> None:
+        """Record something the run must report (it makes the run ``degraded``)."""
+        self.logger.warning("%s: %s", self.site, message)
+        self.alarms.append(Alarm(kind, url, message))
+        if getattr(self, "crawler", None):
+            self.crawler.stats.inc_value(f"alarm/{kind}")
 
     def article_request(self, url: str, entry: ListingEntry, category: str | None,
                         **kwargs: Any) -> scrapy.Request:
@@ -299,7 +399,15 @@ class ArchiveSpider(scrapy.Spider):
             content_type = response.headers.get(b"Content-Type") or b"no Content-Type"
             return self.raw_article(response, rejected=unreadable(response.body) or (
                 f"not an HTML page: {content_type.decode('latin-1')}"))
-        raw = self.parse_article(response)
+        raw = self.read_article(response, entry)
+        if raw is None:
+            return None  # a link the fallback found that is not an article page
+        if entry.fallback and "listing_fallback" not in raw.flags:
+            raw.flags.append("listing_fallback")
+        if getattr(self, "crawler", None):
+            self.crawler.stats.inc_value("articles/read")
+            if raw.extractor == "generic-fallback" or entry.fallback:
+                self.crawler.stats.inc_value("articles/fallback")
         if not raw.published_raw and entry.date_raw:
             raw.published_raw = entry.date_raw
         raw.date_context = raw.date_context or entry.date_raw
@@ -321,6 +429,12 @@ class ArchiveSpider(scrapy.Spider):
     def listing_entries(self, response: Response) -> list[ListingEntry]:
         """Article links of a listing page, newest first. Platform bases implement this."""
         raise NotImplementedError(f"{type(self).__name__} must implement listing_entries")
+
+    def read_article(self, response: Response, entry: ListingEntry) -> RawArticle | None:
+        """The raw fields of an article page. Bases that know several markup variants try
+        each, then the generic extractor (crawler/platforms/selectors.py); None when a page
+        the listing fallback found is no article."""
+        return self.parse_article(response)
 
     def parse_article(self, response: Response) -> RawArticle:
         """Pull the raw fields of one article page. Platform bases implement this."""

@@ -49,7 +49,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from crawler.items import RawArticle
-from crawler.platforms.selectors import SelectorSpider, text_of
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
 _SOURCE_RE = re.compile(r"^\s*\(?\s*(?:theo|nguồn(?:\s+tin)?\s*:)\s*(?P<src>.+?)\s*\)?\.?\s*$",
                         re.IGNORECASE)
@@ -79,12 +79,14 @@ class PortalPageSpider(SelectorSpider):
     id_keys = ("nid", "pid")
     page_param = "p"  # CONFIRMED as source
 
-    # -- listing (CONFIRMED as source, chuyen-muc-s1.ascx) ---------------------------------
-    #: Lead items (page 1) and "TIN TIẾP THEO" items, inside the category control only.
-    listing_item_css = ("div.content-first div.first-content div.snew-title, "
-                        "div.content-first div.first-foot div.snew-title, "
-                        "div.snews-next div.snew-title-next")
-    listing_link_css = "a[href]"
+    # -- listing (CONFIRMED as source, chuyen-muc-s1.ascx; no other layout is known) -------
+    listing_variants = (listing_variant(
+        "chuyen-muc-s1", "CONFIRMED as source",
+        #: Lead items (page 1) and "TIN TIẾP THEO" items, inside the category control only.
+        listing_item_css=("div.content-first div.first-content div.snew-title, "
+                          "div.content-first div.first-foot div.snew-title, "
+                          "div.snews-next div.snew-title-next"),
+        listing_link_css="a[href]"),)
     #: The date and the teaser are siblings after the title ``div``, not inside it.
     listing_date_xpath = ("following-sibling::*[1]"
                           "[self::div[contains(concat(' ', @class, ' '), ' date-created ')]]")
@@ -93,14 +95,17 @@ class PortalPageSpider(SelectorSpider):
                              ".//div[contains(@class, 'snew-contextual')]][1]")
     pager_link_css = "div.snews-next a[href]::attr(href)"  # GUESS: links in the paging text
 
-    # -- article (CONFIRMED as source, chi-tiet.ascx) --------------------------------------
-    article_css = "div.snew"
-    title_css = "div.snew-title"
-    date_css = "div.date-title"
-    author_css = "div.font-pluss"
-    summary_css = "div.snew-head"
-    body_css = "div.snew-content"
-    lead_image_css = "img[id$='imgNews']"
+    # -- article (CONFIRMED as source, chi-tiet.ascx; no other layout is known) -----------
+    detail_variants = (detail_variant(
+        "chi-tiet", "CONFIRMED as source",
+        article_css="div.snew",
+        title_css="div.snew-title",
+        date_css="div.date-title",
+        author_css="div.font-pluss",
+        summary_css="div.snew-head",
+        body_css="div.snew-content",
+        lead_image_css="img[id$='imgNews']"),)
+    lead_image_css: str
     #: The right-aligned ``div`` holding the ``Source`` field, last in ``div.snew``.
     source_xpath = "./div[contains(translate(@style, ' ', ''), 'text-align:right')]"
     attachment_heading = "File đính kèm"

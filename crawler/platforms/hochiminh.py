@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from crawler.platforms.selectors import SelectorSpider
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant
 
 
 def file_stem(url: str) -> str:
@@ -50,21 +50,23 @@ class SectionSlugSpider(SelectorSpider):
     article_path_re = re.compile(r"^/(?P<section>[a-z0-9-]+)/(?P<slug>[^/.?]+)/?$")
     page_param = "page"  # CONFIRMED
 
-    # Listing (GUESS)
-    listing_item_css = "div.list-news article.post-item"
-    listing_link_css = "h3.post-title a"
-    listing_date_css = "span.post-date"
-    listing_summary_css = "div.post-excerpt"
-    pager_link_css = "ul.pagination a::attr(href)"
-
-    # Article (GUESS)
-    article_css = "div.post-detail"
-    title_css = "h1.post-title"
-    date_css = "div.post-meta span.post-date"
-    view_css = "div.post-meta span.post-views"
-    body_css = "div.post-content"
-    category_css = "div.breadcrumbs a.current"
-    attachment_css = "div.post-attachments a[href]"
+    # One variant of each kind (all GUESS, WordPress-like): no other layout is known.
+    listing_variants = (listing_variant(
+        "post-item", "GUESS",
+        listing_item_css="div.list-news article.post-item",
+        listing_link_css="h3.post-title a",
+        listing_date_css="span.post-date",
+        listing_summary_css="div.post-excerpt",
+        pager_link_css="ul.pagination a::attr(href)"),)
+    detail_variants = (detail_variant(
+        "post-detail", "GUESS",
+        article_css="div.post-detail",
+        title_css="h1.post-title",
+        date_css="div.post-meta span.post-date",
+        view_css="div.post-meta span.post-views",
+        body_css="div.post-content",
+        category_css="div.breadcrumbs a.current",
+        attachment_css="div.post-attachments a[href]"),)
 
     def is_article_url(self, url: str) -> bool:
         match = self.article_path_re.match(urlsplit(url).path)

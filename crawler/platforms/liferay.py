@@ -39,7 +39,13 @@ import scrapy
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
-from crawler.platforms.selectors import DOCUMENT_EXTENSIONS, SelectorSpider, text_of
+from crawler.platforms.selectors import (
+    DOCUMENT_EXTENSIONS,
+    SelectorSpider,
+    detail_variant,
+    listing_variant,
+    text_of,
+)
 
 _JSESSIONID_RE = re.compile(r";jsessionid=[^?#/]*", re.IGNORECASE)
 
@@ -53,26 +59,48 @@ class LiferaySpider(SelectorSpider):
     article_path_re = re.compile(
         r"^/[^/]+/-/view-article/\d+/(?P<category_id>\d{10,})/(?P<article_id>\d{10,})/?$")
 
-    # -- listing (GUESS: Liferay asset-publisher "abstracts" markup) -----------------------
-    listing_item_css = "div.portlet-body div.asset-abstract"
-    listing_link_css = "h3.asset-title a"
-    listing_date_css = ".metadata-publish-date"
-    listing_summary_css = ".asset-summary"
-    pager_link_css = "div.taglib-page-iterator a::attr(href)"
+    # -- listing: Liferay's stock asset-publisher display styles (GUESS for any site) -----
+    listing_variants = (
+        listing_variant("asset-abstracts", "GUESS",
+                        listing_item_css="div.portlet-body div.asset-abstract",
+                        listing_link_css="h3.asset-title a",
+                        listing_date_css=".metadata-publish-date",
+                        listing_summary_css=".asset-summary",
+                        pager_link_css="div.taglib-page-iterator a::attr(href)"),
+        listing_variant("title-list", "GUESS",
+                        listing_item_css="div.portlet-body ul.title-list li",
+                        listing_link_css="a",
+                        listing_date_css=".metadata-publish-date, span.date",
+                        listing_summary_css="",
+                        pager_link_css="div.taglib-page-iterator a::attr(href), "
+                                       "ul.pagination a::attr(href)"),
+    )
     #: The portlet whose ``_<portlet>_cur`` parameter numbers listing pages (GUESS).
     portlet_id = ""
     #: The page-number parameter: ``cur`` alone or namespaced ``_<portlet>_cur``.
     page_key_re = re.compile(r"^(?:_.+_)?cur$", re.IGNORECASE)
 
-    # -- article (GUESS: the site theme's article portlet) --------------------------------
-    article_css = "div.portlet-body div.view-article"
-    title_css = "h1.article-title"
-    date_css = ".article-date"
-    summary_css = "div.article-sapo"
-    body_css = "div.journal-content-article"
-    view_css = "span.article-view"
-    category_css = "div.article-category"
-    attachment_css = "div.article-attachments a[href]"
+    # -- article ---------------------------------------------------------------------------
+    detail_variants = (
+        detail_variant("view-article", "GUESS",  # the site theme's article portlet
+                       article_css="div.portlet-body div.view-article",
+                       title_css="h1.article-title",
+                       date_css=".article-date",
+                       summary_css="div.article-sapo",
+                       body_css="div.journal-content-article",
+                       view_css="span.article-view",
+                       category_css="div.article-category",
+                       attachment_css="div.article-attachments a[href]"),
+        detail_variant("asset-full-content", "GUESS",  # Liferay's stock full-content view
+                       article_css="div.portlet-body div.asset-full-content",
+                       title_css="h1.header-title, h3.header-title, h1.asset-title",
+                       date_css=".metadata-publish-date",
+                       summary_css=".asset-summary",
+                       body_css="div.journal-content-article, div.asset-content",
+                       view_css=".metadata-view-count",
+                       category_css=".metadata-categories a",
+                       attachment_css="div.asset-links a[href]"),
+    )
 
     # -- links -----------------------------------------------------------------------------
     def link_href(self, href: str) -> str:

@@ -47,7 +47,7 @@ from scrapy.http import Response
 
 from crawler.items import RawArticle
 from crawler.normalize.dates import VN_TZ
-from crawler.platforms.selectors import SelectorSpider
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant
 
 #: 18-digit ids: a 3-digit portal prefix, the publish timestamp ``yymmddHHMMSS``, 3 digits.
 TIMESTAMP_ID_RE = re.compile(r"^(?P<prefix>\d{3})(?P<stamp>\d{12})\d{3}$")
@@ -104,21 +104,41 @@ class MediacdnSpider(SelectorSpider):
     #: The portal's id prefix (``197`` on mst.gov.vn, CONFIRMED); None accepts any.
     id_prefix: str | None = None
 
-    # -- listing (item and link REPORTED; the rest GUESS) -----------------------------------
-    listing_item_css = "div.box-category-item"
-    listing_link_css = "a[href]"
-    listing_date_css = "span.box-category-time"
-    listing_summary_css = "p.box-category-sapo"
-    pager_link_css = "div.list-pager a::attr(href)"
+    # -- listing ---------------------------------------------------------------------------
+    listing_variants = (
+        listing_variant("box-category", "REPORTED",  # item and link REPORTED; the rest GUESS
+                        listing_item_css="div.box-category-item",
+                        listing_link_css="a[href]",
+                        listing_date_css="span.box-category-time",
+                        listing_summary_css="p.box-category-sapo",
+                        pager_link_css="div.list-pager a::attr(href)"),
+        listing_variant("box-stream", "GUESS",  # the stream lists of other mediacdn portals
+                        listing_item_css="div.box-stream-item",
+                        listing_link_css="a.box-stream-link-title, a[href]",
+                        listing_date_css="span.box-stream-time",
+                        listing_summary_css="p.box-stream-sapo",
+                        pager_link_css="div.list-pager a::attr(href)"),
+    )
 
-    # -- article (sapo REPORTED; the rest GUESS) ---------------------------------------------
-    article_css = "div.detail-container"
-    title_css = "h1.detail-title"
-    date_css = "span.publish-date"
-    summary_css = "div.detail-sapo"
-    body_css = "div.detail-content"
-    author_css = "div.detail-author"
-    category_css = "div.detail-cate a"
+    # -- article -----------------------------------------------------------------------------
+    detail_variants = (
+        detail_variant("detail-container", "REPORTED",  # sapo REPORTED; the rest GUESS
+                       article_css="div.detail-container",
+                       title_css="h1.detail-title",
+                       date_css="span.publish-date",
+                       summary_css="div.detail-sapo",
+                       body_css="div.detail-content",
+                       author_css="div.detail-author",
+                       category_css="div.detail-cate a"),
+        detail_variant("detail__bem", "GUESS",  # newer mediacdn templates' BEM class names
+                       article_css="div.detail__main, article.detail",
+                       title_css="h1.detail__title",
+                       date_css="div.detail__time, span.detail__time",
+                       summary_css="h2.detail__sapo, div.detail__sapo",
+                       body_css="div.detail__content",
+                       author_css="div.detail__author",
+                       category_css="div.detail__category a"),
+    )
     #: Embedded boxes inside the body that are not article text.
     body_noise_css: tuple[str, ...] = ("div[type='RelatedNewsBox']", "div.relate-container",
                                        "script", "style")
@@ -153,6 +173,12 @@ class MediacdnSpider(SelectorSpider):
     def day_archive_path(self, category_path: str, day: date) -> str:
         """``/tin-tuc-su-kien.htm`` → ``/tin-tuc-su-kien/xem-theo-ngay-16-06-2025.htm``."""
         return f"{category_path.removesuffix('.htm')}/xem-theo-ngay-{day:%d-%m-%Y}.htm"
+
+    def may_fall_back(self, response: Response, path: str, page: int) -> bool:
+        """Not on a per-day archive page: many days have no article (a backfill walks them
+        all); a layout change shows on the category listings of a normal crawl."""
+        return not self.is_day_archive(response.url) and super().may_fall_back(
+            response, path, page)
 
     @staticmethod
     def is_day_archive(url: str) -> bool:

@@ -30,7 +30,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from crawler.items import RawArticle
-from crawler.platforms.selectors import SelectorSpider, text_of
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
 _CREDIT_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?)\s*:\s*(?P<value>.*)$",
                         re.IGNORECASE)
@@ -52,22 +52,42 @@ class NukeVietSpider(SelectorSpider):
     reserved_ops = frozenset({"rss", "tag", "topic", "search", "groups", "author",
                               "instant-rss", "sitemap", "content"})
 
-    # -- listing (GUESS: NukeViet 4 default theme, viewcat_page_new) ----------------------
-    listing_item_css = "div.news_column"
-    listing_link_css = "h3 a"
-    listing_date_css = "div.text-muted li:first-child"
-    listing_summary_css = ""
-    pager_link_css = "ul.pagination a::attr(href)"
+    # -- listing: the news module's category views (GUESS: NukeViet 4 default theme; a site
+    # picks one view per category in the admin panel, so all are plausible anywhere) -------
+    listing_variants = (
+        listing_variant("viewcat_page_new", "GUESS",
+                        listing_item_css="div.news_column",
+                        listing_link_css="h3 a",
+                        listing_date_css="div.text-muted li:first-child",
+                        listing_summary_css="",
+                        pager_link_css="ul.pagination a::attr(href)"),
+        listing_variant("viewcat_list_new", "GUESS",
+                        listing_item_css="ul.related li",
+                        listing_link_css="a",
+                        listing_date_css="em.publtime, span.publtime",
+                        listing_summary_css="",
+                        pager_link_css="ul.pagination a::attr(href)"),
+        listing_variant("viewcat_grid_new", "GUESS",
+                        listing_item_css="div.thumbnail",
+                        listing_link_css="div.caption h3 a, div.caption h4 a",
+                        listing_date_css="",
+                        listing_summary_css="",
+                        pager_link_css="ul.pagination a::attr(href)"),
+    )
 
-    # -- article (GUESS: NukeViet 4 default theme, detail.tpl) ----------------------------
-    article_css = "div.news_column"
-    title_css = "h1.title"
-    date_css = "span.h-date"
-    summary_css = "div.hometext"
-    body_css = "div#news-bodyhtml"
-    lead_image_css = "figure.article img"
-    credit_css = "p.h5"
-    category_css = "ul.breadcrumbs li:last-child a"
+    # -- article (GUESS: NukeViet 4 default theme, detail.tpl; no other layout is known) --
+    detail_variants = (detail_variant(
+        "detail.tpl", "GUESS",
+        article_css="div.news_column",
+        title_css="h1.title",
+        date_css="span.h-date",
+        summary_css="div.hometext",
+        body_css="div#news-bodyhtml",
+        lead_image_css="figure.article img",
+        credit_css="p.h5",
+        category_css="ul.breadcrumbs li:last-child a"),)
+    lead_image_css: str
+    credit_css: str
 
     # -- op values ---------------------------------------------------------------------------
     def op_of(self, url: str) -> str | None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.platforms.selectors import SelectorSpider
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant
 
 
 class NidSlugSpider(SelectorSpider):
@@ -41,18 +41,20 @@ class NidSlugSpider(SelectorSpider):
     article_path_re = re.compile(r"^/[^/]+-n(?P<id>\d+)/?$")
     page_param = "page"  # GUESS
 
-    # Listing page (all GUESS).
-    listing_item_css = "div.list-news div.item-news"
-    listing_link_css = "h3.title a"
-    listing_date_css = "div.date"
-    listing_summary_css = "div.des"
-    pager_link_css = "ul.pagination a::attr(href)"
-
-    # Article page (all GUESS, named after the mojoPortal fork of sites.md 2.7).
-    article_css = "div.article-detail"
-    title_css = "h2.articletitle"
-    body_css = "div.articletext"
-    #: No publish date on the article page (seed 004); never the header date.
-    date_css = ""
-    view_css = "span.luot-xem"
-    attachment_css = "div.article-file a[href]"
+    # One variant of each kind: the CMS is unidentified, so no other layout is known.
+    listing_variants = (listing_variant(
+        "list-news", "GUESS",
+        listing_item_css="div.list-news div.item-news",
+        listing_link_css="h3.title a",
+        listing_date_css="div.date",
+        listing_summary_css="div.des",
+        pager_link_css="ul.pagination a::attr(href)"),)
+    detail_variants = (detail_variant(
+        "articletext", "GUESS",  # named after the mojoPortal fork of sites.md 2.7
+        article_css="div.article-detail",
+        title_css="h2.articletitle",
+        body_css="div.articletext",
+        #: No publish date on the article page (seed 004); never the header date.
+        date_css="",
+        view_css="span.luot-xem",
+        attachment_css="div.article-file a[href]"),)

@@ -10,15 +10,20 @@ live site changes attributes, not code. Every URL taken from a page goes through
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
+from crawler.extract.generic import analyse
 from crawler.items import RawArticle
-from crawler.platforms.base import ArchiveSpider, ListingEntry
+from crawler.platforms.base import ArchiveSpider, ListingEntry, ListingRead
 
 DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|rar|zip|7z)$", re.IGNORECASE)
 
@@ -34,8 +39,193 @@ def text_of(selection: Selector | SelectorList | Response | None) -> str | None:
     return text or None
 
 
+@dataclass(frozen=True, eq=False)
+class Variant:
+    """One known way a CMS lays out its listing pages (``kind`` "listing") or its article
+    pages ("detail"): a name, how sure we are of it (CONFIRMED / REPORTED / GUESS, as in the
+    research notes) and the selector attributes it sets on the spider. Every variant of one
+    kind of a platform sets the same attributes (tests/test_variants.py checks it)."""
+
+    name: str
+    kind: str
+    evidence: str
+    attrs: Mapping[str, Any]
+
+
+def listing_variant(name: str, evidence: str, **attrs: Any) -> Variant:
+    return Variant(name, "listing", evidence, MappingProxyType(attrs))
+
+
+def detail_variant(name: str, evidence: str, **attrs: Any) -> Variant:
+    return Variant(name, "detail", evidence, MappingProxyType(attrs))
+
+
+def has_text(html: str | None) -> bool:
+    """Whether an HTML fragment holds any visible text."""
+    return bool(html) and bool(Selector(text=html).xpath("normalize-space(string())").get())
+
+
 class SelectorSpider(ArchiveSpider):
-    """Selector-driven listing and article parsing; platforms set the attributes."""
+    """Selector-driven listing and article parsing; platforms set the attributes.
+
+    A platform base lists the markup variants known for its CMS (``listing_variants``,
+    ``detail_variants``); a site spider names the one it is known or guessed to use
+    (``listing_variant``, ``detail_variant``; default: the first), whose attributes become
+    the class's own, so a site spider's explicit attribute still corrects its variant. On
+    every page the preferred variant is tried first, then the others in order. When none
+    finds anything, the listing falls back to generic link discovery (``fallback_entries``)
+    and the article to the generic extractor; both are flagged and raise an alarm.
+    """
+
+    #: Known markup variants of the platform, tried in this order after the preferred one.
+    listing_variants: tuple[Variant, ...] = ()
+    detail_variants: tuple[Variant, ...] = ()
+    #: The variant the site is known (or guessed) to use, by name; "" = the first one.
+    listing_variant: str = ""
+    detail_variant: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make the preferred variants' attributes the class's own (for code and tests that
+        read a page without trying variants), unless the class sets one itself."""
+        super().__init_subclass__(**kwargs)
+        for kind in ("listing", "detail"):
+            own = cls.__dict__
+            if f"{kind}_variant" not in own and f"{kind}_variants" not in own:
+                continue
+            preferred = cls.preferred_variant(kind)
+            for key, value in (preferred.attrs.items() if preferred else ()):
+                if key not in own:
+                    setattr(cls, key, value)
+
+    @classmethod
+    def preferred_variant(cls, kind: str) -> Variant | None:
+        variants: tuple[Variant, ...] = getattr(cls, f"{kind}_variants")
+        name: str = getattr(cls, f"{kind}_variant")
+        if not variants:
+            return None
+        if not name:
+            return variants[0]
+        for found in variants:
+            if found.name == name:
+                return found
+        raise ValueError(f"{cls.__name__}: no {kind} variant {name!r}; known: "
+                         f"{', '.join(v.name for v in variants)}")
+
+    def variants_in_order(self, kind: str) -> list[Variant]:
+        """The preferred variant, then the others; one nameless variant for a base that
+        lists none (its attributes are then the only way it reads pages)."""
+        preferred = self.preferred_variant(kind)
+        if preferred is None:
+            return [Variant("default", kind, "", MappingProxyType({}))]
+        return [preferred, *(v for v in getattr(self, f"{kind}_variants") if v is not preferred)]
+
+    @contextlib.contextmanager
+    def using(self, variant: Variant | None) -> Iterator[None]:
+        """Read pages as ``variant`` lays them out inside the ``with`` block.
+
+        The variant's attributes shadow the class's on the instance and are restored on
+        leaving. Only ever around synchronous code (never across a ``yield`` of a callback):
+        Scrapy interleaves callbacks only there, so no other page sees them. The preferred
+        variant is the class's own attributes (with the site's corrections): nothing to set.
+        """
+        if variant is None or variant is self.preferred_variant(variant.kind):
+            yield
+            return
+        saved = {k: self.__dict__[k] for k in variant.attrs if k in self.__dict__}
+        for key, value in variant.attrs.items():
+            setattr(self, key, value)
+        try:
+            yield
+        finally:
+            for key in variant.attrs:
+                if key in saved:
+                    setattr(self, key, saved[key])
+                else:
+                    self.__dict__.pop(key, None)
+
+    def _count(self, stat: str) -> None:
+        if getattr(self, "crawler", None):
+            self.crawler.stats.inc_value(stat)
+
+    # -- reading with variants -------------------------------------------------------------
+    def read_listing(self, response: Response, fallback: bool = True) -> ListingRead:
+        """Entries of a listing page by the first variant that finds any; else, when
+        ``fallback``, the links generic discovery finds (each entry flagged)."""
+        tried: list[str] = []
+        for variant in self.variants_in_order("listing"):
+            with self.using(variant):
+                entries = self.listing_entries(response)
+            tried.append(variant.name)
+            if entries:
+                self._count(f"listing/variant/{variant.name}")
+                return ListingRead(entries, variant, tuple(tried))
+        if not fallback:
+            return ListingRead([], None, tuple(tried))
+        return ListingRead(self.fallback_entries(response), None, tuple(tried), fallback=True)
+
+    def listing_document(self, response: Response) -> Selector:
+        """The part of a listing answer that holds its links (an AJAX answer's fragment)."""
+        return response.selector
+
+    def fallback_entries(self, response: Response) -> list[ListingEntry]:
+        """Article links of a listing page found without knowing its markup: each link on it
+        to the site's own host that the site's article URL test accepts (``is_article_url``;
+        where a base has none, every own page, which ``read_article`` then judges with the
+        generic extractor's article test), in page order, once each."""
+        entries: list[ListingEntry] = []
+        seen: set[str] = set()
+        for link in self.listing_document(response).css("a[href]"):
+            href = link.attrib["href"].strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
+                continue
+            href = self.article_href(href)
+            url = self.site_link(response, href)
+            parts = urlsplit(url)
+            if (url in seen or not self._own_host(parts.hostname or "")
+                    or DOCUMENT_EXTENSIONS.search(parts.path) or not self.is_article_url(url)):
+                continue
+            seen.add(url)
+            entries.append(ListingEntry(url=href, title=text_of(link) or link.attrib.get(
+                "title"), fallback=True))
+        return entries
+
+    def read_article(self, response: Response, entry: ListingEntry) -> RawArticle | None:
+        """The article by the first detail variant that finds a title and a body; else by
+        the generic extractor (``extractor`` "generic-fallback", flagged, alarmed). A page
+        the listing fallback found that no one reads as an article is None (a static page);
+        one a listing variant found stays what the preferred variant made of it, alarmed."""
+        tried: list[str] = []
+        first: RawArticle | None = None
+        for variant in self.variants_in_order("detail"):
+            with self.using(variant):
+                raw = self.parse_article(response)
+            tried.append(variant.name)
+            first = first or raw
+            if raw.title and has_text(raw.body_html):
+                raw.variant = variant.name
+                self._count(f"detail/variant/{variant.name}")
+                if len(tried) > 1:
+                    self.logger.info("%s: %s read with article variant %s (tried %s)",
+                                     self.site, raw.url, variant.name, ", ".join(tried))
+                return raw
+        assert first is not None
+        page = analyse(response.text, first.url, site=self.site, fetched_at=first.fetched_at)
+        if entry.fallback and not page.is_article:
+            self._count("fallback/not_article")
+            return None
+        what = "the generic extractor read it" if page.is_article else \
+            "the generic extractor found no article either"
+        self.alarm("detail_no_variant", first.url,
+                   f"no article variant found a title and a body on {first.url}: tried "
+                   f"{', '.join(tried)}; {what}")
+        if not page.is_article:
+            return first
+        raw = page.raw
+        raw.extractor, raw.variant = "generic-fallback", "generic"
+        raw.flags.append("detail_fallback")
+        raw.category = first.category
+        self._count("detail/variant/generic")
+        return raw
 
     # -- listing page ----------------------------------------------------------------------
     #: One element per article on a listing page.

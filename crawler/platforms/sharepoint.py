@@ -37,12 +37,13 @@ against the live site changes attributes, not code.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from scrapy.http import Response
 
 from crawler.items import RawArticle
-from crawler.platforms.selectors import SelectorSpider
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant
 
 # Characters left as they are when a path is percent-encoded (RFC 3986 path characters).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -61,8 +62,46 @@ def quote_href(href: str) -> str:
 
 
 class SharePointSpider(SelectorSpider):
-    """What both SharePoint flavours share. Subclasses set the selectors (all GUESS)."""
+    """What both SharePoint flavours share, with both flavours' markup as variants (all
+    GUESS: a vendor reusing its other flavour's web parts is as likely as anything else)."""
 
+    listing_variants = (
+        # A table of items, title link then "(dd/mm/yyyy)" (the Vĩnh Phúc flavour's guess).
+        listing_variant("ListNews-table", "GUESS",
+                        listing_item_css="table.ListNews tr.item",
+                        listing_link_css="a.title",
+                        listing_date_css="span.date",
+                        listing_summary_css="div.summary",
+                        pager_link_css="div.paging a::attr(href)"),
+        # News items with title link, "dd/mm/yyyy HH:MM" and a teaser (Quảng Ninh's guess).
+        listing_variant("news-item", "GUESS",
+                        listing_item_css="div.list-news div.news-item",
+                        listing_link_css="h3.news-title a",
+                        listing_date_css="span.news-date",
+                        listing_summary_css="p.news-sapo",
+                        pager_link_css="div.pager a::attr(href)"),
+    )
+    detail_variants = (
+        # The View_Detail web part as a table; the date row alone on its line under the
+        # title (CONFIRMED as page text), the archive block last.
+        detail_variant("ChiTietTin-table", "GUESS",
+                       article_css="table.ChiTietTin",
+                       title_css="td.tieude",
+                       date_css="td.ngaydang",
+                       summary_css="",
+                       body_css="td.noidung",
+                       category_css="",
+                       attachment_css="td.dinhkem a[href]"),
+        # Section heading, title, date, body, attachments (Quảng Ninh's guess).
+        detail_variant("news-detail", "GUESS",
+                       article_css="div.news-detail",
+                       title_css="h1.news-detail-title",
+                       date_css="span.news-detail-date",
+                       summary_css="",
+                       body_css="div.news-detail-content",
+                       category_css="div.section-title",
+                       attachment_css="div.news-attachments a[href]"),
+    )
     page_param = "Page"
     #: Query key that selects the article ("ItemID", "nid"): hrefs are rewritten to it.
     id_param: str = ""
@@ -92,19 +131,10 @@ class SharePointListSpider(SharePointSpider):
 
     id_param = "ItemID"
     page_param = "Page"
-    # Listing (GUESS): a table of items, title link then "(dd/mm/yyyy)".
-    listing_item_css = "table.ListNews tr.item"
-    listing_link_css = "a.title"
-    listing_date_css = "span.date"
-    listing_summary_css = "div.summary"
-    pager_link_css = "div.paging a::attr(href)"
-    # Article (GUESS): the View_Detail web part is a table; the date row is alone on its
-    # line under the title (CONFIRMED as page text), the archive block comes last.
-    article_css = "table.ChiTietTin"
-    title_css = "td.tieude"
-    date_css = "td.ngaydang"
-    body_css = "td.noidung"
-    attachment_css = "td.dinhkem a[href]"
+    listing_variant = "ListNews-table"
+    detail_variant = "ChiTietTin-table"
+    #: CONFIRMED shape: ``/noidung/<sub>/Lists/<List>/View_Detail.aspx``.
+    article_path_re = re.compile(r"^/.+/Lists/[^/]+/View_Detail\.aspx$", re.IGNORECASE)
 
     def category_of(self, url: str) -> str | None:
         """The category of the list an article URL belongs to (the list is in the URL)."""
@@ -126,16 +156,7 @@ class SharePointTrangSpider(SharePointSpider):
 
     id_param = "nid"
     page_param = "Page"
-    # Listing (GUESS): news items with title link, "dd/mm/yyyy HH:MM" and a teaser.
-    listing_item_css = "div.list-news div.news-item"
-    listing_link_css = "h3.news-title a"
-    listing_date_css = "span.news-date"
-    listing_summary_css = "p.news-sapo"
-    pager_link_css = "div.pager a::attr(href)"
-    # Article (GUESS): section heading, title, date, body, attachments.
-    article_css = "div.news-detail"
-    category_css = "div.section-title"
-    title_css = "h1.news-detail-title"
-    date_css = "span.news-detail-date"
-    body_css = "div.news-detail-content"
-    attachment_css = "div.news-attachments a[href]"
+    listing_variant = "news-item"
+    detail_variant = "news-detail"
+    #: CONFIRMED shape: ``[/<subsite>]/Trang/ChiTietTinTuc.aspx?nid=N``.
+    article_path_re = re.compile(r"^/(?:.+/)?Trang/ChiTietTinTuc\.aspx$", re.IGNORECASE)

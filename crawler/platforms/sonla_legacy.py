@@ -30,7 +30,7 @@ import re
 
 from parsel import Selector
 
-from crawler.platforms.selectors import SelectorSpider, text_of
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
 
 class NumericPathSpider(SelectorSpider):
@@ -40,22 +40,24 @@ class NumericPathSpider(SelectorSpider):
     article_path_re = re.compile(r"^/\d+/\d+/\d+/(?P<id>\d+)/[^/]+/[^/]+/?$")
     page_param = "page"  # GUESS
 
-    # Listing page (all GUESS).
-    listing_item_css = "div.box-news-list div.news-item"
-    listing_link_css = "a.news-title"
-    listing_date_css = "span.news-date"
-    listing_summary_css = "div.news-sapo"
-    pager_link_css = "div.paging a::attr(href)"
-
-    # Article page (all GUESS).
-    article_css = "div.news-detail"
-    title_css = "h1.news-detail-title"
-    view_css = "div.news-detail-view"
-    body_css = "div.news-detail-content"
-    #: "": the article page shows no publish date (seed 003); the body's first date is the
-    #: event's, never read.
-    date_css = ""
-    attachment_css = "div.news-detail-files a[href]"
+    # One variant of each kind (all GUESS): the portal is unidentified, no other is known.
+    listing_variants = (listing_variant(
+        "box-news-list", "GUESS",
+        listing_item_css="div.box-news-list div.news-item",
+        listing_link_css="a.news-title",
+        listing_date_css="span.news-date",
+        listing_summary_css="div.news-sapo",
+        pager_link_css="div.paging a::attr(href)"),)
+    detail_variants = (detail_variant(
+        "news-detail", "GUESS",
+        article_css="div.news-detail",
+        title_css="h1.news-detail-title",
+        view_css="div.news-detail-view",
+        body_css="div.news-detail-content",
+        #: "": the article page shows no publish date (seed 003); the body's first date is
+        #: the event's, never read.
+        date_css="",
+        attachment_css="div.news-detail-files a[href]"),)
     #: Alt texts that say nothing about the image (seed 003 shows "anh tin bai").
     placeholder_alts = frozenset({"anh tin bai", "ảnh tin bài"})
 

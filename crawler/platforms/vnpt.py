@@ -26,39 +26,86 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from parsel import Selector, SelectorList
 from scrapy.http import FormRequest, JsonRequest, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.items import RawArticle
-from crawler.platforms.selectors import SelectorSpider, text_of
+from crawler.platforms.base import ListingRead
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
+#: A credit line ending the body: "Tác giả: X", "Nguồn: Y", "Ảnh: Z" (REPORTED, Ninh Bình).
+CREDIT_RE = re.compile(r"^(?P<label>tác\s+giả|nguồn(?:\s+tin)?|ảnh)\s*:\s*(?P<value>\S.*)$",
+                       re.IGNORECASE)
 PAGINATION_META = "vnpt_pagination"
+ENCODING_META, TRIED_META = "vnpt_encoding", "vnpt_encodings_tried"
 _LABEL_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?|theo)\s*:?\s*(?P<value>.+)$",
                        re.IGNORECASE)
+
+
+def labelled_lines(node: Selector) -> list[str]:
+    """The text lines of ``node``, a label-only line joined to the next: "Tác giả:" and its
+    name may sit in separate elements ("<b>Tác giả:</b> Minh Anh")."""
+    merged: list[str] = []
+    for text in (" ".join(t.split()) for t in node.xpath(".//text()").getall()):
+        if not text:
+            continue
+        if merged and merged[-1].endswith(":"):
+            merged[-1] = f"{merged[-1]} {text}"
+        else:
+            merged.append(text)
+    return merged
 
 
 class VnptSpider(SelectorSpider):
     """Base spider for VNPT Portal sites; site spiders set ``name``, ``site_url``,
     ``categories`` and, where the site differs, the attributes below."""
 
-    # -- listing -------------------------------------------------------------------------
-    listing_module_css = "div.UIArticleInMenu_Default"
-    listing_item_css = "div.UIArticleInMenu_Default ul.ArticleList li.row"
-    #: List items in an AJAX answer (a fragment without the module container).
-    ajax_item_css = "li.row"
-    listing_link_css = "h2.Title a"
-    listing_date_css = "div.Ngaydang"
-    listing_summary_css = "p"
-    pager_css = "div.UIArticleInMenu_Default ul.pagination li.page-item.page-number[data-page]"
+    # -- listing: the list modules seen on VNPT sites (REPORTED, sites.md 2.1 and 6) -------
+    listing_variants = (
+        listing_variant(
+            "UIArticleInMenu_Default", "REPORTED",
+            listing_module_css="div.UIArticleInMenu_Default",
+            listing_item_css="div.UIArticleInMenu_Default ul.ArticleList li.row",
+            ajax_item_css="li.row",  # the items of an AJAX answer (no module container)
+            listing_link_css="h2.Title a",
+            listing_date_css="div.Ngaydang",
+            listing_summary_css="p",
+            pager_css="div.UIArticleInMenu_Default ul.pagination "
+                      "li.page-item.page-number[data-page]"),
+        listing_variant(
+            # REPORTED: ``.UIListNews_Default .item a`` (Ninh Bình scraper); the item's inner
+            # markup (title link in ``.Title``, ``div.Ngaydang``, ``p``) is a GUESS.
+            "UIListNews_Default", "REPORTED",
+            listing_module_css="div.UIListNews_Default",
+            listing_item_css="div.UIListNews_Default .item",
+            ajax_item_css="div.item",
+            listing_link_css=".Title a",
+            listing_date_css="div.Ngaydang",
+            listing_summary_css="p",
+            pager_css="div.UIListNews_Default ul.pagination "
+                      "li.page-item.page-number[data-page]"),
+    )
+    listing_module_css: str
+    ajax_item_css: str
+    pager_css: str
+    #: Articles are ``/<category>/<slug>-<id>`` (REPORTED by public VNPT crawler configs).
+    article_path_re = re.compile(r"^/[a-z0-9-]+/[a-z0-9-]+-\d+/?$")
 
     # -- AJAX pagination -----------------------------------------------------------------
     pagination_path = "/DesktopModule/UIArticleInMenu/ArticleInMenuPagination.aspx/LoadArticle"
     #: "json": JSON body, answer {"d": "<html>"}; "form": form-encoded, answer bare HTML.
+    #: The site's guess is tried first; the other when the portal refuses it.
     pagination_encoding = "json"
+    pagination_encodings = ("json", "form")
+    #: The encoding the site was seen to accept in this run (None: not yet known).
+    working_encoding: str | None = None
     pagination_regexes: dict[str, str] = {
         "article_category_id": r"article_category_id:\s*(\d+)",
         "categoryIds": r'categoryIds:\s*"([^"]+)"',
@@ -83,13 +130,30 @@ class VnptSpider(SelectorSpider):
         "is_authenticated": "False",
     }
 
-    # -- article -------------------------------------------------------------------------
-    article_css = "div.ArticleDetailControl"
-    title_css = "div.ArticleHeader"
-    date_css = "div.PostDate"
-    summary_css = "div.ArticleSummary"
-    lead_image_css = "img.ImgDetailImage"
-    body_css = "div.ArticleContent"
+    # -- article: the detail layouts seen on VNPT sites ----------------------------------
+    detail_variants = (
+        detail_variant(
+            "ArticleDetailControl", "REPORTED",  # two public Ninh Bình scrapers
+            article_css="div.ArticleDetailControl",
+            title_css="div.ArticleHeader",
+            date_css="div.PostDate",
+            summary_css="div.ArticleSummary",
+            lead_image_css="img.ImgDetailImage",
+            body_css="div.ArticleContent"),
+        detail_variant(
+            # REPORTED by a multi-layout Ninh Bình scraper (which sites use it is not
+            # stated): ``section.Article-Detail-default article.detailType2``,
+            # ``.entry-title``, ``time.post-date``, ``div.post-content``; the sapo and lead
+            # image classes are a GUESS.
+            "Article-Detail-default", "REPORTED",
+            article_css="section.Article-Detail-default article.detailType2",
+            title_css=".entry-title",
+            date_css="time.post-date",
+            summary_css="div.post-summary",
+            lead_image_css="img.post-image",
+            body_css="div.post-content"),
+    )
+    lead_image_css: str
     author_css = "div.author, div.tac_gia_news"
     view_css = ""
     category_css = ""
@@ -102,12 +166,15 @@ class VnptSpider(SelectorSpider):
 
     # -- paging --------------------------------------------------------------------------
     def listing_request(self, path: str, category: str, page: int,
-                        response: Response | None = None) -> scrapy.Request:
+                        response: Response | None = None) -> scrapy.Request | None:
         if page == 1:
             return super().listing_request(path, category, page, response)
         params = self.pagination_params(response) if response is not None else None
         if params is None:
-            raise ValueError(f"{self.name}: no pagination parameters for {path!r} page {page}")
+            self.logger.warning("%s: no LoadArticle parameters on %s: listing %r cannot go "
+                                "past page %d", self.site, response and response.url,
+                                category, page - 1)
+            return None
         referer = self.fetch_url(self.listing_url(path, 1))
         return self.pagination_request(params, page, referer,
                                        cb_kwargs={"path": path, "category": category,
@@ -132,22 +199,54 @@ class VnptSpider(SelectorSpider):
         return body
 
     def pagination_request(self, params: dict[str, Any], page: int, referer: str,
-                           cb_kwargs: dict[str, Any]) -> scrapy.Request:
+                           cb_kwargs: dict[str, Any],
+                           encoding: str | None = None) -> scrapy.Request:
+        """The LoadArticle call for ``page``, encoded as ``encoding`` (default: the one that
+        last worked on this site, else the site's ``pagination_encoding``); a refused call
+        is sent again in the other encoding (``pagination_failed``)."""
+        encoding = encoding or self.working_encoding or self.pagination_encoding
         url = self.fetch_url(self.site_url.rstrip("/") + self.pagination_path)
         headers = {"Referer": referer, "X-Requested-With": "XMLHttpRequest"}
         body = self.pagination_body(params, page)
         # The parameters ride on the request (not on the spider): every category has its own.
-        meta = {PAGINATION_META: params}
-        if self.pagination_encoding == "json":
+        meta = {PAGINATION_META: params, ENCODING_META: encoding}
+        common: dict[str, Any] = {"callback": self.parse_listing,
+                                  "errback": self.pagination_failed, "cb_kwargs": cb_kwargs,
+                                  "meta": meta, "dont_filter": True}
+        if encoding == "json":
             headers["Content-Type"] = "application/json; charset=utf-8"
-            return JsonRequest(url, data=body, headers=headers, callback=self.parse_listing,
-                               cb_kwargs=cb_kwargs, meta=meta, dont_filter=True,
-                               dumps_kwargs={"sort_keys": False, "ensure_ascii": False})
-        if self.pagination_encoding == "form":
+            return JsonRequest(url, data=body, headers=headers,
+                               dumps_kwargs={"sort_keys": False, "ensure_ascii": False},
+                               **common)
+        if encoding == "form":
             return FormRequest(url, formdata={k: str(v) for k, v in body.items()},
-                               headers=headers, callback=self.parse_listing,
-                               cb_kwargs=cb_kwargs, meta=meta, dont_filter=True)
-        raise ValueError(f"unknown pagination_encoding {self.pagination_encoding!r}")
+                               headers=headers, **common)
+        raise ValueError(f"unknown pagination_encoding {encoding!r}")
+
+    def pagination_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A refused LoadArticle call (scrapers disagree on its encoding, sites.md 2.1):
+        the same page in the next encoding not yet tried; when every one was refused, the
+        listing cannot page, an alarm."""
+        request = failure.request  # type: ignore[attr-defined]
+        used = request.meta.get(ENCODING_META, self.pagination_encoding)
+        tried = [*request.meta.get(TRIED_META, ()), used]
+        kwargs = request.cb_kwargs
+        left = [e for e in self.pagination_encodings if e not in tried]
+        why = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
+               else failure.getErrorMessage())
+        if not left:
+            self.alarm("paging_failed", self.origin_url(request.url),
+                       f"LoadArticle refused page {kwargs['page']} of {kwargs['category']!r} "
+                       f"in every encoding: tried {', '.join(tried)} ({why})")
+            return
+        self.logger.warning("%s: LoadArticle refused %s encoding (%s) for %r page %d: "
+                            "trying %s", self.site, used, why, kwargs["category"],
+                            kwargs["page"], left[0])
+        retry = self.pagination_request(request.meta[PAGINATION_META], kwargs["page"],
+                                        request.headers.get("Referer", b"").decode(),
+                                        cb_kwargs=kwargs, encoding=left[0])
+        retry.meta[TRIED_META] = tried
+        yield retry
 
     def pagination_params(self, response: Response) -> dict[str, Any] | None:
         """LoadArticle parameters: read from a listing page's JS, or carried by the request
@@ -213,11 +312,28 @@ class VnptSpider(SelectorSpider):
                 return str(data.get("d") or "")
         return text
 
+    def listing_document(self, response: Response) -> Selector:
+        """A listing page, or the fragment an AJAX answer carries."""
+        if self.is_ajax_answer(response):
+            return Selector(text=self.ajax_fragment(response) or "<html></html>")
+        return response.selector
+
     def listing_items(self, response: Response) -> list[Selector]:
         if self.is_ajax_answer(response):
-            return list(Selector(text=self.ajax_fragment(response) or "<html></html>")
-                        .css(self.ajax_item_css))
+            return list(self.listing_document(response).css(self.ajax_item_css))
         return list(response.css(self.listing_item_css))
+
+    def read_listing(self, response: Response, fallback: bool = True) -> ListingRead:
+        """As the base reads it; an AJAX answer with entries also tells which encoding of
+        the LoadArticle call the site accepts, used for its later calls."""
+        found = super().read_listing(response, fallback)
+        encoding = self._request_meta(response).get(ENCODING_META)
+        if found.entries and encoding and encoding != self.working_encoding:
+            if encoding != self.pagination_encoding:
+                self.logger.info("%s: LoadArticle answers %s-encoded calls", self.site,
+                                 encoding)
+            self.working_encoding = encoding
+        return found
 
     # -- article -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> RawArticle:
@@ -225,33 +341,37 @@ class VnptSpider(SelectorSpider):
         block = self.article_block(response)
         raw.title = text_of(block.css(self.title_css).css("h1, h2")) or raw.title
         raw.author, raw.source = self.author_and_source(block)
+        body = block.css(self.body_css)
+        if body:
+            author, source = self.credits(self._cleaned(body[0]))
+            raw.author = raw.author or author
+            raw.source = raw.source or source
         return raw
 
     def body_html(self, body: SelectorList) -> str | None:
         return self.clean_body_html(body[0]) if body else None
 
-    def clean_body_html(self, body: Selector) -> str:
-        """The body container's HTML without toolbars, share buttons and author blocks."""
-        copy = Selector(text=body.get())
-        node = copy.css("body > *")[0]
+    def _cleaned(self, body: Selector) -> Selector:
+        """A copy of the body container without toolbars, share buttons and author blocks."""
+        node = Selector(text=body.get()).css("body > *")[0]
         for css in self.body_noise_css:
             for noise in node.css(css):
                 noise.drop()
+        return node
+
+    def clean_body_html(self, body: Selector) -> str:
+        """The body container's HTML without toolbars, share buttons, author blocks and the
+        credit lines that end it."""
+        node = self._cleaned(body)
+        for credit, _credits in self.credit_nodes(node):
+            credit.drop()
         return node.get()
 
     def author_and_source(self, root: Selector) -> tuple[str | None, str | None]:
         """Author and source from the author block: "Minh Anh", "Tác giả: X", "Nguồn: Y"."""
         author = source = None
         for block in root.css(self.author_css):
-            lines = [t.strip() for t in block.xpath(".//text()").getall() if t.strip()]
-            # "Tác giả:" and its name may be separate nodes: join label-only lines forward.
-            merged: list[str] = []
-            for line in lines:
-                if merged and merged[-1].rstrip().endswith(":"):
-                    merged[-1] = f"{merged[-1]} {line}"
-                else:
-                    merged.append(line)
-            for line in merged:
+            for line in labelled_lines(block):
                 match = _LABEL_RE.match(line)
                 if match and match["label"].lower().startswith(("nguồn", "theo")):
                     source = source or match["value"].strip()
@@ -259,6 +379,39 @@ class VnptSpider(SelectorSpider):
                     author = author or match["value"].strip()
                 else:
                     author = author or line
+        return author, source
+
+    # -- credit lines ending the body (REPORTED for Ninh Bình, harmless elsewhere) ---------
+    @staticmethod
+    def credit_lines(node: Selector) -> list[tuple[str, str]] | None:
+        """(label, value) of each line of ``node`` if every line is a credit, else None."""
+        found = [CREDIT_RE.match(line) for line in labelled_lines(node)]
+        if not found or not all(found):
+            return None
+        return [(m["label"].lower(), m["value"].strip()) for m in found if m]
+
+    def credit_nodes(self, body: Selector) -> list[tuple[Selector, list[tuple[str, str]]]]:
+        """The credit paragraphs that end the body, with their credits, last first."""
+        found = []
+        for node in reversed(body.xpath("./*")):
+            if not text_of(node):
+                continue
+            credits = self.credit_lines(node)
+            if credits is None:
+                break
+            found.append((node, credits))
+        return found
+
+    def credits(self, body: Selector) -> tuple[str | None, str | None]:
+        """(author, source) from the credit lines that end the body ("Ảnh:" is dropped:
+        the archive has no field for a photographer)."""
+        author = source = None
+        for _node, credits in self.credit_nodes(body):
+            for label, value in credits:
+                if label.startswith("nguồn"):
+                    source = value
+                elif label.startswith("tác"):
+                    author = value
         return author, source
 
     def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:

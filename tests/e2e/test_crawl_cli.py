@@ -96,7 +96,7 @@ def test_crawl_of_an_unreachable_site_fails_with_status_1(tmp_path):
     db = tmp_path / "down.db"
     result = crawl(db, "--base-url", f"http://127.0.0.1:{port}", "-q")
     assert result.returncode == 1
-    assert "sites with errors: sample" in result.stderr
+    assert "sites not ok: sample (errors)" in result.stderr
     with Archive(db) as archive:
         run = next(archive.db["crawl_runs"].rows)
         assert run["status"] == "errors" and run["errors"] >= 1
@@ -109,7 +109,7 @@ def test_monitors_land_in_crawl_runs_the_report_and_the_exit_status(mirror, tmp_
                    site="sample_strict")
     # The crawl itself went fine; a monitor (published_at coverage 3/4 < 95 %) did not.
     assert result.returncode == 1
-    assert "monitor coverage/published_at failed for sample_strict" in result.stderr
+    assert "alert coverage/published_at for sample_strict" in result.stderr
     runs = json.loads(report.read_text(encoding="utf-8"))
     assert runs[0]["status"] == "ok" and runs[0]["alerts"] == 1
     failed = [m for m in runs[0]["monitors"] if not m["ok"]]

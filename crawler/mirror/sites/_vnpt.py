@@ -15,19 +15,65 @@ for every VNPT site:
 - the paging endpoint ``POST
   /DesktopModule/UIArticleInMenu/ArticleInMenuPagination.aspx/LoadArticle``: a call lacking
   any of ``LOAD_ARTICLE_PARAMS`` is refused, an accepted one gets the items of that page.
-  How the call is encoded and how a refusal looks are the site's (``call_fields``,
-  ``answer``, ``fault``);
+  Which encodings the call may use (JSON answered ``{"d": html}``, form fields answered by
+  the bare fragment) and how a refusal looks are the site's (``call_encodings``, ``fault``);
 - article markup ``ArticleDetailControl`` / ``ArticleHeader`` / ``PostDate``
   ("dd/mm/yyyy HH:MM") / ``ArticleSummary`` (the first sentence) / ``ImgDetailImage`` /
   ``ArticleContent``, share links and "Các tin khác"; files and images under
   ``/upload/<portal id>/fck/<yyyymm>/``; keywords in ``<meta name="keywords">``.
 
 Templates: crawler/mirror/templates/vnpt/ holds the layout and the pages; a site's own
-templates extend them and fill the blocks where the site differs (see vnpt/base.html).
+templates extend them and fill the blocks where the site differs (see vnpt/base.html). The
+list items are shared too, one template per list module (vnpt/_item_<list_module>.html),
+so that a site can be switched to the other module.
+
+Markup variants (``VnptModel.variants``; ``python -m crawler.mirror --site S --variant V``),
+each changing one aspect of a site relative to its own default, so that a spider can be
+tried on another known layout of the same CMS. Every VNPT site has all five; a variant
+that is a site's own default leaves its pages as they are.
+
+- ``UIArticleInMenu_Default``: the list module ``div.UIArticleInMenu_Default
+  ul.ArticleList#ArticleList_<category id>`` with items ``li.row`` (title ``h2.Title a``,
+  date ``div.Ngaydang``, summary ``p``, thumbnail ``div.col-lg-2 img.image``) on the list
+  pages, ``div.UIArticleInMenu_Home ul.ArticleList`` on the home page, and the same items in
+  the LoadArticle answer. REPORTED (sites.md 2.1: a public multi-layout Ninh Bình scraper,
+  "Type11Parser", and public crawler configurations of Lào Cai's VNPT sites). Sơn La's own.
+- ``UIListNews_Default``: the list module ``div.UIListNews_Default
+  div.list-news#ListNews_<category id>`` with items ``div.item`` (title ``h3.Title a``,
+  date ``div.Ngaydang``, summary ``p``), ``div.UIListNews_Home div.list-news`` on the home
+  page, the same items in the LoadArticle answer. The module and ``.item a`` are REPORTED
+  (sites.md 2.1 and 6: a public Ninh Bình scraper); the item's inner markup is a GUESS.
+  Ninh Bình's own.
+  Either list variant leaves the site's "Tin xem nhiều" column as it is (Sơn La's
+  ``UIArticleHot_Default``, Ninh Bình's ``UIListNews_Hot``), outside the list module.
+- ``Article-Detail-default``: the article's main block in the other detail layout,
+  ``section.Article-Detail-default article.detailType2.Article-News`` with
+  ``h1.entry-title``, ``time.post-date`` ("dd/mm/yyyy HH:MM"), ``div.post-summary``,
+  ``img.post-image`` (the lead image) and ``div.post-content`` (the same paragraphs, body
+  images, attachments and byline or credit lines as in ``ArticleContent``), then the share
+  links; "Các tin khác" follows unchanged. REPORTED (sites.md 6) from the public multi-layout
+  Ninh Bình scraper, which reads ``section.Article-Detail-default article.detailType2
+  .Article-News`` with ``.entry-title``, ``time.post-date`` and ``div.post-content``; which
+  site uses the layout is not stated. The scraper quotes ``h4.entry-title a`` (a link to
+  the article); the ``h1`` heading here, ``div.post-summary``, ``img.post-image`` and the
+  date format are GUESSES. The print/zoom toolbar and Sơn La's view count, chrome of the
+  ArticleDetailControl layout, are not in it.
+- ``ajax-json``: LoadArticle reads a JSON body only (``Content-Type: application/json``)
+  and answers ASP.NET page-method style, ``{"d": "<fragment>"}`` as application/json; form
+  fields get HTTP 500 ("Invalid JSON primitive.") in the site's own error format. REPORTED
+  (sites.md 2.1: the hoinongdan.org.vn scraper sends JSON); the ``{"d": …}`` wrapping is a
+  GUESS (usual for ASP.NET page methods).
+- ``ajax-form``: LoadArticle reads form fields only and answers the bare HTML fragment; a
+  JSON body gets HTTP 500 ("Input string was not in a correct format.") in the site's error
+  format. REPORTED (sites.md 2.1: the Ninh Bình and Hải Phòng scrapers send form fields).
+  Ninh Bình's own; Sơn La's default accepts both encodings.
+  The listing page's inline JS sends the call in the encoding the site accepts (the first
+  of ``call_encodings``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -77,6 +123,20 @@ class VnptModel(SiteModel):
     #: What LoadArticle says of a body it cannot read, and of a call lacking ``{}``.
     unreadable_call: str = FORMAT_ERROR
     incomplete_call: str = FORMAT_ERROR
+    #: The encodings LoadArticle reads ("json", "form"); the listing's JS sends the first.
+    call_encodings: tuple[str, ...] = ("form",)
+    #: The article page's main block: "ArticleDetailControl" or "Article-Detail-default".
+    detail_layout: str = "ArticleDetailControl"
+
+    variants = {
+        "UIArticleInMenu_Default": {"list_module": "UIArticleInMenu", "list_tag": "ul",
+                                    "list_class": "ArticleList", "list_id": "ArticleList"},
+        "UIListNews_Default": {"list_module": "UIListNews", "list_tag": "div",
+                               "list_class": "list-news", "list_id": "ListNews"},
+        "Article-Detail-default": {"detail_layout": "Article-Detail-default"},
+        "ajax-json": {"call_encodings": ("json",), "unreadable_call": "Invalid JSON primitive."},
+        "ajax-form": {"call_encodings": ("form",), "unreadable_call": FORMAT_ERROR},
+    }
 
     # -- views ---------------------------------------------------------------------------
     def article_url(self, a: MirrorArticle) -> str:
@@ -188,20 +248,30 @@ class VnptModel(SiteModel):
         items = self.in_category(category) if category else []
         start = (page - 1) * size
         return self.answer(request, self.render(
-            "_items.html", items=[self.item(a) for a in items[start:start + size]]))
+            "vnpt/_items.html", items=[self.item(a) for a in items[start:start + size]]))
+
+    @staticmethod
+    def call_encoding(request: MirrorRequest) -> str:
+        """How the call is encoded: "json" (by its content type) or "form"."""
+        return "json" if "json" in request.headers.get("content-type", "") else "form"
 
     def call_fields(self, request: MirrorRequest) -> dict[str, Any] | None:
-        """The call's fields, read as form fields (blank values kept); None for a JSON body
-        or one that cannot be read."""
-        if "json" in request.headers.get("content-type", ""):
+        """The call's fields (form fields with blank values kept, or a JSON object); None for
+        an encoding the site does not read (``call_encodings``) or a body it cannot read."""
+        if self.call_encoding(request) not in self.call_encodings:
             return None
         try:
-            return request.form()
-        except UnicodeDecodeError:
+            fields = request.form()
+        except ValueError:  # bad JSON or bytes that are not UTF-8
             return None
+        return fields if isinstance(fields, dict) else None
 
     def answer(self, request: MirrorRequest, html: str) -> MirrorReply:
-        """The reply to an accepted call: the bare HTML fragment of items."""
+        """The reply to an accepted call: ``{"d": html}`` to a JSON call (an ASP.NET page
+        method's answer), the bare HTML fragment of items to form fields."""
+        if self.call_encoding(request) == "json":
+            return MirrorReply(200, json.dumps({"d": html}, ensure_ascii=False),
+                               "application/json; charset=utf-8")
         return MirrorReply(200, html)
 
     def fault(self, message: str, status: int = 500) -> MirrorReply:

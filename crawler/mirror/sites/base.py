@@ -3,13 +3,17 @@
 A model holds the site's articles (``crawler.mirror.data``) and renders its listing pages,
 article pages and any AJAX endpoints with Jinja templates in ``crawler/mirror/templates``.
 Subclasses set ``slug``, ``categories``, ``newest`` and implement ``route``.
+
+Markup variants: a model may list in ``variants`` other known layouts of its CMS, each a map
+of attribute overrides (values, template names) set on the instance, so a test can serve the
+same site's content in another layout: ``SonlaModel(variants=("UIListNews_Default",))``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -91,9 +95,24 @@ class SiteModel:
     template_dir: str = ""
     #: Renumber ids so that they grow with the publication date, as real CMS ids do.
     ids_by_date: bool = False
+    #: Markup variants: variant name → attribute overrides applied to an instance that is
+    #: asked for that variant (see ``__init__``). Without a variant a model renders its own
+    #: default markup.
+    variants: dict[str, dict[str, Any]] = {}
 
-    def __init__(self, scenario: str = "base") -> None:
+    def __init__(self, scenario: str = "base", variants: Iterable[str] = ()) -> None:
+        """``variants``: names from the class's ``variants``, applied in order (a later one
+        overrides what an earlier one set); an unknown name raises ValueError."""
         self.scenario = scenario
+        self.chosen_variants: tuple[str, ...] = tuple(variants)
+        known = type(self).variants
+        for name in self.chosen_variants:
+            if name not in known:
+                raise ValueError(
+                    f"{self.slug or type(self).__name__} has no variant {name!r}; known "
+                    f"variants: {', '.join(sorted(known)) or 'none'}")
+            for attr, value in known[name].items():
+                setattr(self, attr, value)
 
     @cached_property
     def articles(self) -> list[MirrorArticle]:
@@ -156,10 +175,12 @@ class SiteModel:
         return out
 
     def render(self, template: str, **context: Any) -> str:
+        """Render ``template`` of the site's template directory, or a shared template named
+        with its directory ("vnpt/_items.html")."""
         context.setdefault("today", datetime.now(VN_TZ))
         context.setdefault("site", self)
-        return _ENV.get_template(f"{self.template_dir or self.slug}/{template}").render(
-            **context)
+        name = template if "/" in template else f"{self.template_dir or self.slug}/{template}"
+        return _ENV.get_template(name).render(**context)
 
     def respond(self, request: MirrorRequest) -> MirrorReply:
         if request.path == "/robots.txt":
@@ -167,7 +188,7 @@ class SiteModel:
         reply = self.route(request)
         if reply is None and self.removed:
             # The page of the second removed article answers 410 Gone, the first a plain 404.
-            was = type(self)("base").route(request)
+            was = type(self)("base", self.chosen_variants).route(request)
             gone = self.removed[1]
             if was is not None and was.status == 200 and str(markupsafe.escape(gone.title)) in (
                     was.data.decode("utf-8", "replace")):

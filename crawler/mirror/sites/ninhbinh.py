@@ -19,8 +19,11 @@ Modelled from research/sites.md 2.1 and 6 (see spiders/ninhbinh.py for the tags)
   markup, so a parser must keep to the ``UIListNews_Default`` module.
 
 What is Ninh Bình's own on top of ``VnptModel`` (templates in templates/ninhbinh/): the list
-module above, the news categories under "Tin tức" (menu and breadcrumb), four items per
-category on the home page, the credit lines, "Văn bản kèm theo" links and the HTML error page.
+module above (items in the shared templates/vnpt/_item_UIListNews.html), the news categories
+under "Tin tức" (menu and breadcrumb), four items per category on the home page, the credit
+lines, "Văn bản kèm theo" links and the HTML error page. The VNPT markup variants
+(``--variant``, crawler/mirror/sites/_vnpt.py) switch the list module, the detail layout or
+the LoadArticle encoding.
 """
 
 from __future__ import annotations

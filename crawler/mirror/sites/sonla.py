@@ -8,20 +8,22 @@ body is answered ASP.NET page-method style (``{"d": "<li …>"}``), form fields 
 HTML fragment. A call missing a parameter gets ASP.NET's 500 "Invalid web service call".
 
 What is Sơn La's own on top of ``VnptModel`` (templates in templates/sonla/): the
-``UIArticleInMenu_Default`` list module (``ul.ArticleList li.row``), a ``UIArticleHot_Default``
-"Tin xem nhiều" module, the view count on article pages, body images as ``figure``, attached
-documents shown in a pdf.js viewer, a ``div.author`` byline and ASP.NET's JSON errors.
+``UIArticleInMenu_Default`` list module (``ul.ArticleList li.row``, items in the shared
+templates/vnpt/_item_UIArticleInMenu.html), a ``UIArticleHot_Default`` "Tin xem nhiều"
+module, the view count on article pages, body images as ``figure``, attached documents shown
+in a pdf.js viewer, a ``div.author`` byline and ASP.NET's JSON errors. The VNPT markup
+variants (``--variant``, crawler/mirror/sites/_vnpt.py) switch the list module, the detail
+layout or the LoadArticle encoding.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from crawler.mirror.data import MirrorArticle
 from crawler.mirror.sites._vnpt import LOAD_ARTICLE_PARAMS, PAGINATION_PATH, VnptModel
-from crawler.mirror.sites.base import MirrorReply, MirrorRequest
+from crawler.mirror.sites.base import MirrorReply
 from crawler.normalize.dates import VN_TZ
 
 __all__ = ["LOAD_ARTICLE_PARAMS", "MODEL", "PAGINATION_PATH", "SonlaModel"]
@@ -44,6 +46,8 @@ class SonlaModel(VnptModel):
     first_id = 928000
     unreadable_call = "Invalid JSON primitive."
     incomplete_call = "Invalid web service call, missing value for parameter: '{}'."
+    #: LoadArticle reads JSON (answered ``{"d": html}``) and form fields (bare HTML).
+    call_encodings = ("json", "form")
 
     def files(self, a: MirrorArticle) -> list[dict[str, str]]:
         """Attached documents: every fourth article carries a plan shown in pdf.js."""
@@ -61,20 +65,6 @@ class SonlaModel(VnptModel):
             found.append({"url": self.upload(a, f"{a.id}_1.jpg"),
                           "caption": "Quang cảnh buổi làm việc."})
         return found
-
-    # -- LoadArticle: JSON in → {"d": html} out; form fields in → bare HTML out -------------
-    def call_fields(self, request: MirrorRequest) -> dict[str, Any] | None:
-        try:
-            fields = request.form()  # JSON or form fields (blank values kept)
-        except ValueError:  # bad JSON or bytes that are not UTF-8
-            return None
-        return fields if isinstance(fields, dict) else None
-
-    def answer(self, request: MirrorRequest, html: str) -> MirrorReply:
-        if "json" in request.headers.get("content-type", ""):
-            return MirrorReply(200, json.dumps({"d": html}, ensure_ascii=False),
-                               "application/json; charset=utf-8")
-        return super().answer(request, html)
 
     def fault(self, message: str, status: int = 500) -> MirrorReply:
         body = {"Message": message, "StackTrace": "",
