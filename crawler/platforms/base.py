@@ -29,6 +29,7 @@ listing is fetched again.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +55,8 @@ from crawler.registry import load_registry
 GONE_STATUSES = (404, 410)
 #: A listing read by the fallback pages on (without a pager to read) at most this far.
 FALLBACK_MAX_PAGES = 100
+#: Alarms of one kind logged as warnings (the rest at INFO; the run's alert counts them).
+ALARMS_LOGGED = 5
 
 
 def _truthy(value: Any) -> bool:
@@ -307,8 +310,11 @@ class ArchiveSpider(scrapy.Spider):
         return None
 
     def alarm(self, kind: str, url: str, message: str) -> None:
-        """Record something the run must report (it makes the run ``degraded``)."""
-        self.logger.warning("%s: %s", self.site, message)
+        """Record something the run must report (it makes the run ``degraded``). Logged as
+        a warning for the first few of a kind, then at INFO (the alert counts the rest)."""
+        same = sum(1 for a in self.alarms if a.kind == kind)
+        self.logger.log(logging.WARNING if same < ALARMS_LOGGED else logging.INFO, "%s: %s",
+                        self.site, message)
         self.alarms.append(Alarm(kind, url, message))
         if getattr(self, "crawler", None):
             self.crawler.stats.inc_value(f"alarm/{kind}")
@@ -408,7 +414,9 @@ class ArchiveSpider(scrapy.Spider):
             self.crawler.stats.inc_value("articles/read")
             if raw.extractor == "generic-fallback" or entry.fallback:
                 self.crawler.stats.inc_value("articles/fallback")
-        if not raw.published_raw and entry.date_raw:
+        if entry.date_raw and (not raw.published_raw or raw.extractor == "generic-fallback"):
+            # The listing's date, printed beside the link for this article, beats none and
+            # beats the generic extractor's guess at which date on the page is the article's.
             raw.published_raw = entry.date_raw
         raw.date_context = raw.date_context or entry.date_raw
         raw.category = raw.category or category

@@ -23,6 +23,7 @@ from scrapy.http import Response
 
 from crawler.extract.generic import analyse
 from crawler.items import RawArticle
+from crawler.normalize.dates import find_date
 from crawler.platforms.base import ArchiveSpider, ListingEntry, ListingRead
 
 DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|rar|zip|7z)$", re.IGNORECASE)
@@ -63,6 +64,34 @@ def detail_variant(name: str, evidence: str, **attrs: Any) -> Variant:
 def has_text(html: str | None) -> bool:
     """Whether an HTML fragment holds any visible text."""
     return bool(html) and bool(Selector(text=html).xpath("normalize-space(string())").get())
+
+
+def _list_item(link: Any, url: str, article_links: dict[Any, str]) -> Any:
+    """The largest ancestor of ``link`` (an lxml element) whose article links all go to
+    ``url``; None when even its parent links another article."""
+    item = None
+    node = link.getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        if any(article_links.get(a, url) != url for a in node.iter("a")):
+            break
+        item, node = node, node.getparent()
+    return item
+
+
+def _item_date(item: Any) -> str | None:
+    """The date a list item prints, outside its links (a title may hold "18/5"): one that
+    stands alone in its element ("Ngày 26/05/2024") before one inside a sentence (a teaser
+    opening "Ngày 28/3/2024, …" gives the event's date)."""
+    first = None
+    for text in item.xpath(".//text()[not(ancestor::a)]"):
+        text = " ".join(text.split())
+        found = find_date(text) if text else None
+        if found is None or found.value is None or not found.raw:
+            continue
+        if len(found.raw) >= 0.6 * len(text):
+            return found.raw
+        first = first or found.raw
+    return first
 
 
 class SelectorSpider(ArchiveSpider):
@@ -171,9 +200,12 @@ class SelectorSpider(ArchiveSpider):
         """Article links of a listing page found without knowing its markup: each link on it
         to the site's own host that the site's article URL test accepts (``is_article_url``;
         where a base has none, every own page, which ``read_article`` then judges with the
-        generic extractor's article test), in page order, once each."""
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
+        generic extractor's article test), in page order, once each. The date is the first
+        one printed in the link's list item: its largest ancestor that links no other
+        article (as in every list layout seen: a title link, maybe an image link to the
+        same article, a date, a teaser)."""
+        found: dict[str, list[tuple[str, Selector]]] = {}
+        by_element: dict[Any, str] = {}
         for link in self.listing_document(response).css("a[href]"):
             href = link.attrib["href"].strip()
             if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
@@ -181,13 +213,33 @@ class SelectorSpider(ArchiveSpider):
             href = self.article_href(href)
             url = self.site_link(response, href)
             parts = urlsplit(url)
-            if (url in seen or not self._own_host(parts.hostname or "")
+            if (not self._own_host(parts.hostname or "")
                     or DOCUMENT_EXTENSIONS.search(parts.path) or not self.is_article_url(url)):
                 continue
-            seen.add(url)
-            entries.append(ListingEntry(url=href, title=text_of(link) or link.attrib.get(
-                "title"), fallback=True))
+            by_element[link.root] = url
+            found.setdefault(url, []).append((href, link))
+        entries = []
+        for url, links in found.items():
+            # The same article may be linked from a sidebar too: the list item with a date
+            # is the listing's entry; the first link gives the title.
+            dates = (_item_date(item) for item in (_list_item(link.root, url, by_element)
+                                                    for _href, link in links) if item is not None)
+            href, link = links[0]
+            entries.append(ListingEntry(
+                url=href, title=text_of(link) or link.attrib.get("title"), fallback=True,
+                date_raw=next((d for d in dates if d), None)))
+        dated = [e for e in entries if e.date_raw]
+        if len(dated) * 2 >= len(entries):
+            # A dated list: its undated links are a sidebar's ("Tin xem nhiều"), whose
+            # articles are listed, with their dates, on their own listing pages.
+            return dated
         return entries
+
+    @property
+    def has_article_test(self) -> bool:
+        """Whether the base tells article URLs from others (a path pattern or its own test)."""
+        return (self.article_path_re is not None
+                or type(self).is_article_url is not SelectorSpider.is_article_url)
 
     def read_article(self, response: Response, entry: ListingEntry) -> RawArticle | None:
         """The article by the first detail variant that finds a title and a body; else by
@@ -210,15 +262,19 @@ class SelectorSpider(ArchiveSpider):
                 return raw
         assert first is not None
         page = analyse(response.text, first.url, site=self.site, fetched_at=first.fetched_at)
-        if entry.fallback and not page.is_article:
-            self._count("fallback/not_article")
+        # An article by its content, or by its URL when the base tells article URLs apart
+        # (the generic test is strict: a short report among many links fails it).
+        usable = page.is_article or bool(self.has_article_test and page.raw.title
+                                          and has_text(page.raw.body_html))
+        if entry.fallback and not usable:
+            self._count("fallback/not_article")  # a static page the fallback linked to
             return None
-        what = "the generic extractor read it" if page.is_article else \
+        what = "the generic extractor read it" if usable else \
             "the generic extractor found no article either"
         self.alarm("detail_no_variant", first.url,
                    f"no article variant found a title and a body on {first.url}: tried "
                    f"{', '.join(tried)}; {what}")
-        if not page.is_article:
+        if not usable:
             return first
         raw = page.raw
         raw.extractor, raw.variant = "generic-fallback", "generic"

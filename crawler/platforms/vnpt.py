@@ -45,6 +45,7 @@ CREDIT_RE = re.compile(r"^(?P<label>tác\s+giả|nguồn(?:\s+tin)?|ảnh)\s*:\s
                        re.IGNORECASE)
 PAGINATION_META = "vnpt_pagination"
 ENCODING_META, TRIED_META = "vnpt_encoding", "vnpt_encodings_tried"
+LAST_TRY_META = "vnpt_last_try"
 _LABEL_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?|theo)\s*:?\s*(?P<value>.+)$",
                        re.IGNORECASE)
 
@@ -199,17 +200,26 @@ class VnptSpider(SelectorSpider):
         return body
 
     def pagination_request(self, params: dict[str, Any], page: int, referer: str,
-                           cb_kwargs: dict[str, Any],
-                           encoding: str | None = None) -> scrapy.Request:
+                           cb_kwargs: dict[str, Any], encoding: str | None = None,
+                           last_try: bool = False) -> scrapy.Request:
         """The LoadArticle call for ``page``, encoded as ``encoding`` (default: the one that
         last worked on this site, else the site's ``pagination_encoding``); a refused call
-        is sent again in the other encoding (``pagination_failed``)."""
+        is sent again in the other encoding (``pagination_failed``).
+
+        Until an encoding has worked on this site, a call is not retried: a refusal is the
+        portal saying "wrong encoding", and retrying it would only log errors. If every
+        encoding is refused, one ``last_try`` in the site's own encoding is retried as usual
+        (a server error that passes is not taken for a refusal)."""
         encoding = encoding or self.working_encoding or self.pagination_encoding
         url = self.fetch_url(self.site_url.rstrip("/") + self.pagination_path)
         headers = {"Referer": referer, "X-Requested-With": "XMLHttpRequest"}
         body = self.pagination_body(params, page)
         # The parameters ride on the request (not on the spider): every category has its own.
-        meta = {PAGINATION_META: params, ENCODING_META: encoding}
+        meta: dict[str, Any] = {PAGINATION_META: params, ENCODING_META: encoding}
+        if last_try:
+            meta[LAST_TRY_META] = True
+        elif self.working_encoding is None:
+            meta["dont_retry"] = True
         common: dict[str, Any] = {"callback": self.parse_listing,
                                   "errback": self.pagination_failed, "cb_kwargs": cb_kwargs,
                                   "meta": meta, "dont_filter": True}
@@ -234,17 +244,20 @@ class VnptSpider(SelectorSpider):
         left = [e for e in self.pagination_encodings if e not in tried]
         why = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
                else failure.getErrorMessage())
-        if not left:
+        if request.meta.get(LAST_TRY_META):
             self.alarm("paging_failed", self.origin_url(request.url),
                        f"LoadArticle refused page {kwargs['page']} of {kwargs['category']!r} "
-                       f"in every encoding: tried {', '.join(tried)} ({why})")
+                       f"in every encoding: tried {', '.join(tried)} ({why}); the listing "
+                       f"stops at page {kwargs['page'] - 1}")
             return
         self.logger.warning("%s: LoadArticle refused %s encoding (%s) for %r page %d: "
                             "trying %s", self.site, used, why, kwargs["category"],
-                            kwargs["page"], left[0])
+                            kwargs["page"], left[0] if left else "it once more")
         retry = self.pagination_request(request.meta[PAGINATION_META], kwargs["page"],
                                         request.headers.get("Referer", b"").decode(),
-                                        cb_kwargs=kwargs, encoding=left[0])
+                                        cb_kwargs=kwargs,
+                                        encoding=left[0] if left else self.pagination_encoding,
+                                        last_try=not left)
         retry.meta[TRIED_META] = tried
         yield retry
 
