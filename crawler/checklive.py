@@ -2,11 +2,16 @@
 
 Everything about a site's markup was modelled from research notes and guesses, so a user with
 internet runs this to find out which guesses were wrong. Per site it fetches the first listing
-page and one article from it, with the site spider's own parser, and reports: reachable or
-not (and the HTTP status), a TLS problem, a redirect to another domain (the site moved), how
-many article links the listing yielded, which fields the article lacked, and whether the
-layout changed (no links found, or an article without title or text). A failing site makes
-the command exit non-zero, so it can run from cron or CI.
+page and one article from it, read exactly as a crawl reads them (the site's preferred markup
+variant, then the platform's other known variants, then the generic fallback), and reports:
+reachable or not (and the HTTP status), a TLS problem, a redirect to another domain (the site
+moved), how many article links the listing yielded and with which variant (or how many the
+fallback found), which variant read the article, which fields it lacked, and whether the
+layout changed (no known variant matched, or an article without title or text), with the
+same alarm messages a crawl would log. A site read by another variant than its spider's
+guess is ok but says so (``listing_variant`` / ``article_variant`` differ from the preferred
+ones): a fact to paste into the spider. A failing site makes the command exit non-zero, so
+it can run from cron or CI.
 """
 
 from __future__ import annotations
@@ -37,9 +42,18 @@ class SiteCheck:
     tls_problem: str | None = None
     moved_to: str | None = None
     items: int = 0
+    #: The variant that read the listing / the article, the spider's own guesses, every
+    #: listing variant tried, and the links the fallback found when none matched.
+    listing_variant: str | None = None
+    article_variant: str | None = None
+    preferred: dict[str, str | None] = field(default_factory=dict)
+    listing_tried: list[str] = field(default_factory=list)
+    fallback_links: int = 0
     article_url: str | None = None
     missing: list[str] = field(default_factory=list)
     layout_changed: bool = False
+    #: What a crawl would have raised as alarms (crawler/platforms/base.py).
+    alarms: list[str] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -84,6 +98,10 @@ def check_site(spider: ArchiveSpider, *, timeout: float = 30.0,
         return result
     site_url, category = listing
     result.url = site_url
+    if hasattr(spider, "preferred_variant"):
+        result.preferred = {kind: getattr(spider.preferred_variant(kind), "name", None)
+                            for kind in ("listing", "detail")}
+    spider.alarms = []
     own_hosts = {h.lower() for h in (spider.site_info.domains if spider.site_info else ())}
     own_hosts |= {urlsplit(spider.site_url).hostname or "", urlsplit(spider.base_url or "").hostname
                   or ""}
@@ -107,12 +125,13 @@ def check_site(spider: ArchiveSpider, *, timeout: float = 30.0,
             result.error = f"listing answered HTTP {reply.status_code}"
             return result
         page = _response(spider.fetch_url(site_url), reply)
-        entries = _entries(spider, page)
-        result.items = len(entries)
+        entries = _entries(spider, page, result)
         if not entries:
             result.layout_changed = True
+            result.alarms = [a.message for a in spider.alarms]
             return result
-        for entry in entries[:GENERIC_CANDIDATES if generic else 1]:
+        # The generic spider and the fallback find links that may not be articles: try a few.
+        for entry in entries[:GENERIC_CANDIDATES if generic or result.fallback_links else 1]:
             article_url = spider.site_link(page, entry.url)
             try:
                 art_reply = client.get(spider.fetch_url(article_url))
@@ -124,24 +143,39 @@ def check_site(spider: ArchiveSpider, *, timeout: float = 30.0,
             if raw is None:
                 continue
             result.article_url = article_url
+            result.article_variant = raw.variant
             article = build_article(raw)
             result.missing = [f for f in FIELDS_CHECKED if not getattr(article, f)]
-            result.layout_changed = "title" in result.missing or "body_text" in result.missing
+            result.layout_changed = (result.layout_changed or "title" in result.missing
+                                     or "body_text" in result.missing
+                                     or raw.extractor == "generic-fallback")
+            result.alarms = [a.message for a in spider.alarms]
             return result
         result.layout_changed = True  # generic: none of the candidates was an article
         result.error = "no article page found among the listing's links"
     return result
 
 
-def _entries(spider: ArchiveSpider, page: HtmlResponse) -> list[ListingEntry]:
+def _entries(spider: ArchiveSpider, page: HtmlResponse, result: SiteCheck
+             ) -> list[ListingEntry]:
     if spider.name != "generic":
-        return spider.listing_entries(page)
+        found = spider.read_listing(page)
+        result.listing_tried = list(found.tried)
+        if found.fallback:
+            spider.listing_fell_back(page, found, next(iter(spider.categories)), 1)
+            result.fallback_links = len(found.entries)
+            result.layout_changed = True
+        else:
+            result.items = len(found.entries)
+            result.listing_variant = getattr(found.variant, "name", None)
+        return found.entries
     from crawler.extract.generic import analyse
 
     links = analyse(page.text, spider.origin_url(page.url)).links
     own = [h for h in dict.fromkeys(links) if spider.follow(page, h, 0) is not None]
     # Article links tend to be the long ones with an id; try those first.
     own.sort(key=lambda h: (not any(c.isdigit() for c in h), -len(h)))
+    result.items = len(own)
     return [ListingEntry(url=h) for h in own]
 
 
@@ -155,5 +189,6 @@ def _article(spider: ArchiveSpider, page: HtmlResponse, entry: ListingEntry,
                         fetched_at=fetched)
         return found.raw if found.is_article else None
     raw = spider.parse_article_page(page, entry, category)
-    raw.fetched_at = fetched
+    if raw is not None:
+        raw.fetched_at = fetched
     return raw

@@ -522,13 +522,22 @@ def check_live(sites: tuple[str, ...], all_sites: bool, base_url: str | None, ti
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
     else:
+        for r in results:
+            for message in r.alarms:
+                click.echo(f"check-live: {r.site}: {message}", err=True)
+            for kind, used in (("listing", r.listing_variant), ("detail", r.article_variant)):
+                if used and r.preferred.get(kind) and used != r.preferred[kind]:
+                    click.echo(f"check-live: {r.site}: {kind} pages match variant {used}, not "
+                               f"the spider's {r.preferred[kind]}: set "
+                               f"{kind}_variant = {used!r} in its spider", err=True)
         rows = [{**r.as_dict(), "ok": "ok" if r.ok else "FAILED",
                  "missing": ", ".join(r.missing), "tls_problem": "yes" if r.tls_problem else "",
                  "layout_changed": "yes" if r.layout_changed else "",
                  "problem": r.error or r.tls_problem or (f"moved to {r.moved_to}"
                                                          if r.moved_to else "")}
                 for r in results]
-        click.echo(_table(rows, ["site", "ok", "status", "tls_problem", "items", "missing",
+        click.echo(_table(rows, ["site", "ok", "status", "tls_problem", "items",
+                                 "listing_variant", "article_variant", "missing",
                                  "layout_changed", "problem"]))
     if not all(r.ok for r in results):
         sys.exit(1)

@@ -31,6 +31,10 @@ def test_every_mirrored_site_checks_ok():
             assert report["ok"] and report["status"] == 200 and report["items"] >= 5
             assert report["article_url"].startswith("http")
             assert "title" not in report["missing"] and "body_text" not in report["missing"]
+            # Read with the spider's own guesses: nothing for the user to correct.
+            assert report["listing_variant"] == report["preferred"]["listing"], report
+            assert report["article_variant"] == report["preferred"]["detail"], report
+            assert report["alarms"] == [] and report["fallback_links"] == 0
 
 
 def test_a_redesigned_site_is_reported_as_layout_changed():
@@ -39,6 +43,32 @@ def test_a_redesigned_site_is_reported_as_layout_changed():
             code, [report] = check(site, "--base-url", urls[site])
             assert code == 1
             assert report["reachable"] and report["layout_changed"] and report["items"] == 0
+            # The same message as a crawl's alarm: the URL, every variant tried, the fallback.
+            assert report["fallback_links"] >= 5 and report["listing_variant"] is None
+            [alarm, *_] = report["alarms"]
+            assert alarm.startswith(f"no listing variant matched on {report['url']}: tried ")
+            assert ", ".join(report["listing_tried"]) in alarm
+            assert f"generic fallback found {report['fallback_links']} links" in alarm
+            # The article behind the first fallback link, read by the generic extractor.
+            assert report["article_variant"] == "generic" and report["article_url"]
+
+
+def test_a_site_on_another_known_variant_checks_ok_and_says_which():
+    with mirror_process("sonla", variants=("UIListNews_Default", "Article-Detail-default")
+                        ) as urls:
+        code, [report] = check("sonla", "--base-url", urls["sonla"])
+        plain = CliRunner().invoke(main, ["check-live", "sonla", "--base-url", urls["sonla"]],
+                                   catch_exceptions=False)
+    assert code == 0 and report["ok"], report
+    assert report["listing_variant"] == "UIListNews_Default"
+    assert report["listing_tried"] == ["UIArticleInMenu_Default", "UIListNews_Default"]
+    assert report["article_variant"] == "Article-Detail-default"
+    assert report["preferred"] == {"listing": "UIArticleInMenu_Default",
+                                   "detail": "ArticleDetailControl"}
+    # The table output tells the user what to write into the spider.
+    assert plain.exit_code == 0
+    assert "set listing_variant = 'UIListNews_Default' in its spider" in plain.stderr
+    assert "set detail_variant = 'Article-Detail-default' in its spider" in plain.stderr
 
 
 def test_generic_website_checks_ok_through_the_generic_path():

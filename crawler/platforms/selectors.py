@@ -61,6 +61,10 @@ def detail_variant(name: str, evidence: str, **attrs: Any) -> Variant:
     return Variant(name, "detail", evidence, MappingProxyType(attrs))
 
 
+#: Words beside a date in an element that holds only a date ("Ngày đăng:", "Cập nhật").
+MAX_DATE_LABEL_WORDS = 3
+
+
 def has_text(html: str | None) -> bool:
     """Whether an HTML fragment holds any visible text."""
     return bool(html) and bool(Selector(text=html).xpath("normalize-space(string())").get())
@@ -80,16 +84,17 @@ def _list_item(link: Any, url: str, article_links: dict[Any, str]) -> Any:
 
 def _item_date(item: Any) -> str | None:
     """The date a list item prints, outside its links (a title may hold "18/5"): one that
-    stands alone in its element ("Ngày 26/05/2024") before one inside a sentence (a teaser
-    opening "Ngày 28/3/2024, …" gives the event's date)."""
+    stands alone in its element, maybe after a label ("Ngày 26/05/2024", "Ngày đăng:
+    20/11/2025"), before one inside a sentence (a teaser opening "Ngày 28/3/2024, …" gives
+    the event's date)."""
     first = None
     for text in item.xpath(".//text()[not(ancestor::a)]"):
         text = " ".join(text.split())
         found = find_date(text) if text else None
         if found is None or found.value is None or not found.raw:
             continue
-        if len(found.raw) >= 0.6 * len(text):
-            return found.raw
+        if len(text.replace(found.raw, " ").split()) <= MAX_DATE_LABEL_WORDS:
+            return text
         first = first or found.raw
     return first
 
@@ -224,10 +229,13 @@ class SelectorSpider(ArchiveSpider):
             # is the listing's entry; the first link gives the title.
             dates = (_item_date(item) for item in (_list_item(link.root, url, by_element)
                                                     for _href, link in links) if item is not None)
-            href, link = links[0]
+            titles = [text_of(link) for _href, link in links]
+            titles += [link.attrib.get("title") or link.xpath("string(.//img/@alt)").get()
+                       for _href, link in links]
             entries.append(ListingEntry(
-                url=href, title=text_of(link) or link.attrib.get("title"), fallback=True,
-                date_raw=next((d for d in dates if d), None)))
+                url=links[0][0], title=next((t.strip() for t in titles if t and t.strip()),
+                                            None),
+                fallback=True, date_raw=next((d for d in dates if d), None)))
         dated = [e for e in entries if e.date_raw]
         if len(dated) * 2 >= len(entries):
             # A dated list: its undated links are a sidebar's ("Tin xem nhiều"), whose
