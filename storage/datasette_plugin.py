@@ -338,8 +338,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 
 # -- charts (inline SVG, drawn here so pages need no script) -----------------------------
 WIDTH = 1200
-STATUS_COLORS = {"ok": "#2f9e44", "errors": "#f08c00", "failed": "#e03131",
-                 "running": "#868e96"}
+STATUS_COLORS = {"ok": "#2f9e44", "degraded": "#fab005", "errors": "#f08c00",
+                 "failed": "#e03131", "interrupted": "#c2255c", "running": "#868e96"}
 OTHER_COLOR = "#7048e8"
 FONT = 'font-family="Helvetica Neue, Helvetica, DejaVu Sans, sans-serif"'
 
