@@ -350,6 +350,8 @@ def test_unknown_variant_of_the_mirror() -> None:
     assert "nope" in message and all(name in message for name in VNPT_VARIANTS)
     # A variant that none of the chosen sites knows is an error, even a VNPT one.
     with pytest.raises(ValueError, match="known variants: none"):
+        Mirror(["phutho"], variants=("UIListNews_Default",))
+    with pytest.raises(ValueError, match=r"known variants: viewcat_grid_new, viewcat_list_new$"):
         Mirror(["caobang"], variants=("UIListNews_Default",))
 
 

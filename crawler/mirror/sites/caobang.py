@@ -23,6 +23,16 @@ What is real and what is made up (see spiders/caobang.py for the tags):
   ``figure.article``, ``div#news-bodyhtml``, "Tác giả:" / "Nguồn tin:" lines, keywords,
   the rating widget, "Những tin mới hơn" / "Những tin cũ hơn" lists with dates, the
   "Thống kê truy cập" counter block and the "Powered by NukeViet" footer.
+
+Markup variants (``variants``; ``--variant NAME``): the news module's other category views
+(crawler/platforms/nukeviet.py; GUESSES as remembered from NukeViet 4's default theme), on
+the listing pages only, same items and ``ul.pagination`` pager (the home page and the
+article layout, which has no other known variant, stay):
+
+- ``viewcat_list_new``: ``ul.related li`` with the title link and ``em.publtime``
+  ("dd/mm/yyyy HH:MM", as the default prints it).
+- ``viewcat_grid_new``: ``div.thumbnail`` boxes, the title in ``div.caption h3 a``; no date
+  (the article page has it).
 """
 
 from __future__ import annotations
@@ -82,6 +92,12 @@ class CaobangModel(SiteModel):
     first_id = 4980
     page_size = 10
     ids_by_date = True
+    #: The listing template; the variants switch it (the article layout has no variant).
+    listing_template = "listing.html"
+    variants = {
+        "viewcat_list_new": {"listing_template": "listing_viewcat_list_new.html"},
+        "viewcat_grid_new": {"listing_template": "listing_viewcat_grid_new.html"},
+    }
 
     @cached_property
     def articles(self) -> list[MirrorArticle]:
@@ -198,7 +214,7 @@ class CaobangModel(SiteModel):
         if not 1 <= page <= pages:
             return None
         return self.html(
-            "listing.html", category=category, category_name=self.categories[category],
+            self.listing_template, category=category, category_name=self.categories[category],
             items=[self.item(a) for a in self.page_of(items, page)], page=page, pages=pages,
             page_url=lambda p: self.op_url(self.page_op(category, p)))
 

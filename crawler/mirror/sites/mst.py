@@ -26,6 +26,16 @@ What is modelled on facts and what is invented (see spiders/mst.py for the tags)
   boxes embedded in some bodies (mediacdn's ``type="RelatedNewsBox"`` markup); documents on
   ``mic.mediacdn.vn/document/<yyyy>/<m>/<d>/<file>.pdf`` (REPORTED host and path form) linked
   from some bodies.
+
+Markup variants (``variants``; ``--variant NAME``), of crawler/platforms/mediacdn.py; GUESSES:
+
+- ``box-stream``: list items ``div.box-stream-item`` (the thumbnail link with the title in
+  its ``title``, ``a.box-stream-link-title``, ``span.box-stream-time`` "dd/mm/yyyy HH:MM",
+  ``p.box-stream-sapo``) on every page that lists items: the home page, the category pages
+  and the per-day archive pages; the pager stays.
+- ``detail__bem``: the article block ``div.detail__main`` with ``div.detail__category a``,
+  ``h1.detail__title``, ``div.detail__time``, ``h2.detail__sapo``, ``div.detail__content``
+  (the same body) and ``div.detail__author``.
 """
 
 from __future__ import annotations
@@ -86,6 +96,14 @@ class MstModel(SiteModel):
     newest = datetime(2025, 11, 20, 16, 45, tzinfo=VN_TZ)
     first_id = 4000  # data ids only; URLs carry ids built from the dates
     page_size = 10
+    #: The listing (also the home and per-day pages) and article templates; the variants
+    #: switch them.
+    listing_template = "listing.html"
+    article_template = "article.html"
+    variants = {
+        "box-stream": {"listing_template": "listing_box-stream.html"},
+        "detail__bem": {"article_template": "article_detail__bem.html"},
+    }
 
     # -- the articles ----------------------------------------------------------------------
     @cached_property
@@ -206,19 +224,19 @@ class MstModel(SiteModel):
         if page < 1 or page > pages:
             return None
         return MirrorReply(200, self.render(
-            "listing.html", category=category, category_name=self.categories[category],
+            self.listing_template, category=category, category_name=self.categories[category],
             items=self.page_of(items, page), page=page, pages=pages, home=home, day=None,
             **self.common()))
 
     def day_page(self, category: str, day: date) -> MirrorReply:
         return MirrorReply(200, self.render(
-            "listing.html", category=category, category_name=self.categories[category],
+            self.listing_template, category=category, category_name=self.categories[category],
             items=self.on_day(category, day), page=1, pages=1, home=False, day=day,
             **self.common()))
 
     def detail(self, article: MirrorArticle) -> MirrorReply:
         return MirrorReply(200, self.render(
-            "article.html", article=article, blocks=self.body(article),
+            self.article_template, article=article, blocks=self.body(article),
             category_name=self.categories[article.category],
             others=self.same_category(article), **self.common()))
 

@@ -18,6 +18,18 @@ What is modelled on facts and what is invented:
 - Listing ``/So/sokhoahoccongnghe/Trang/tin-tuc-su-kien.aspx?Page=N`` (GUESS, after the
   provincial portal's ``/Trang/tin-tuc-su-kien.aspx``), all HTML class names, the header
   "today" date, menus and footer: GUESS.
+
+Markup variants (``variants``; ``--variant NAME``): the other SharePoint flavour's markup
+(crawler/platforms/sharepoint.py), as the Vĩnh Phúc mirror renders it by default, with the
+same articles, URLs, paging and date strings ("dd/mm/yyyy HH:MM"); all GUESSES:
+
+- ``ListNews-table``: listing pages as ``table.ListNews tr.item`` (``a.title``,
+  ``span.date``, ``div.summary``) with the ``div.paging`` pager; the home page stays.
+- ``ChiTietTin-table``: the article as ``table.ChiTietTin``: the section heading
+  (``td.chuyenmuc``), ``td.tieude``, ``td.ngaydang``, ``td.noidung`` (the same body) and
+  the attachments in ``td.dinhkem``; "Các tin khác" stays after it. The variant reads no
+  category (its ``category_css`` is empty), so a crawl files these articles under the
+  listing's category, not under the section heading.
 """
 
 from __future__ import annotations
@@ -52,6 +64,13 @@ class QuangNinhModel(SiteModel):
     newest = datetime(2021, 3, 1, 10, 15, tzinfo=VN_TZ)
     first_id = 7400
     page_size = 10
+    #: The listing and article templates; the variants switch them.
+    listing_template = "listing.html"
+    article_template = "article.html"
+    variants = {
+        "ListNews-table": {"listing_template": "listing_ListNews-table.html"},
+        "ChiTietTin-table": {"article_template": "article_ChiTietTin-table.html"},
+    }
 
     # -- what the pages show -------------------------------------------------------------
     @staticmethod
@@ -93,7 +112,7 @@ class QuangNinhModel(SiteModel):
         except ValueError:
             page = 1
         return MirrorReply(body=self.render(
-            "listing.html", items=self.page_of(self.articles, page), page=page,
+            self.listing_template, items=self.page_of(self.articles, page), page=page,
             pages=self.page_count(self.articles), title="Tin tức - Sự kiện"))
 
     def detail(self, request: MirrorRequest) -> MirrorReply | None:
@@ -103,7 +122,7 @@ class QuangNinhModel(SiteModel):
             return None
         same = [a for a in self.in_category(art.category) if a.id != art.id]
         return MirrorReply(body=self.render(
-            "article.html", art=art, section=self.categories[art.category],
+            self.article_template, art=art, section=self.categories[art.category],
             files=self.attachments(art), others=same[:OTHER_ITEMS], title=art.title))
 
     def attachment(self, request: MirrorRequest) -> MirrorReply | None:

@@ -25,6 +25,17 @@ What is real and what is made up (see spiders/quangtri.py for the tags):
 - The right column holds a second asset publisher ("Tin mới nhất") with the same
   ``asset-abstract`` markup as the category list, so a parser must keep to the main column.
 - Every class name is Liferay stock markup used as a GUESS.
+
+Markup variants (``variants``; ``--variant NAME``), Liferay's other stock displays
+(crawler/platforms/liferay.py), same articles, URLs, page iterator and date strings:
+
+- ``title-list``: the main column's list as ``ul.title-list li`` (link, ``span.date``
+  "dd-mm-yyyy"), as the home page shows its lists; the right column's "Tin mới nhất" keeps
+  its ``asset-abstract`` markup, so a parser keeping to ``#column-1`` finds no abstract.
+- ``asset-full-content``: the article as ``div.asset-full-content``: ``.metadata-categories
+  a``, ``h1.header-title``, ``.metadata-publish-date`` ("Ngày đăng: dd-mm-yyyy"),
+  ``.metadata-view-count``, ``div.asset-summary`` and the same ``div.journal-content-article``
+  body (attachments stay in the body, as by default).
 """
 
 from __future__ import annotations
@@ -74,6 +85,13 @@ class QuangtriModel(SiteModel):
     newest = datetime(2025, 11, 21, 15, 40, tzinfo=VN_TZ)
     first_id = 5000
     page_size = 10
+    #: The listing and article templates; the variants switch them.
+    listing_template = "listing.html"
+    article_template = "article.html"
+    variants = {
+        "title-list": {"listing_template": "listing_title-list.html"},
+        "asset-full-content": {"article_template": "article_asset-full-content.html"},
+    }
 
     @cached_property
     def articles(self) -> list[MirrorArticle]:
@@ -188,7 +206,7 @@ class QuangtriModel(SiteModel):
         start = (page - 1) * self.page_size
         shown = self.page_of(items, page)
         return self.page(
-            "listing.html", category=category, category_name=self.categories[category],
+            self.listing_template, category=category, category_name=self.categories[category],
             items=[self.item(a) for a in shown], page=page, pages=pages,
             page_url=self.page_url, total=len(items), first=start + 1,
             last=start + len(shown), portlet=PORTLET)
@@ -196,7 +214,8 @@ class QuangtriModel(SiteModel):
     def article(self, a: MirrorArticle) -> MirrorReply:
         same = [x for x in self.in_category(a.category) if x.id != a.id][:6]
         return self.page(
-            "article.html", a=a, category=a.category, category_name=self.categories[a.category],
+            self.article_template, a=a, category=a.category,
+            category_name=self.categories[a.category],
             url=self.url_of(a), date=self.date(a), blocks=self.blocks(a),
             sapo=_first_sentence(a.paragraphs[0]) if a.paragraphs else "",
             files=self.files(a), others=[self.item(x) for x in same], portlet=PORTLET)

@@ -15,6 +15,17 @@ What is modelled on facts and what is invented:
 - Listing ``/noidung/<sub>/Lists/<List>/View_List.aspx?Page=N``, newest first: GUESS.
 - The site froze when the province was abolished (1/7/2025): the newest article is from
   June 2025.
+
+Markup variants (``variants``; ``--variant NAME``): the other SharePoint flavour's markup
+(crawler/platforms/sharepoint.py), as the Quảng Ninh mirror renders it by default, with the
+same articles, URLs, paging and date strings ("(dd/mm/yyyy)"); all GUESSES, as the defaults:
+
+- ``news-item``: listing pages as ``div.list-news div.news-item`` (``h3.news-title a``,
+  ``span.news-date``, ``p.news-sapo``) with the ``div.pager`` pager; the home page's list is
+  not a listing module and stays.
+- ``news-detail``: the article as ``div.news-detail`` (``div.section-title`` naming the list,
+  ``h1.news-detail-title``, ``span.news-detail-date``, ``div.news-detail-content`` holding
+  the same body), the "Các tin đã đưa ngày:" archive block after it.
 """
 
 from __future__ import annotations
@@ -41,6 +52,13 @@ class VinhPhucModel(SiteModel):
     newest = datetime(2025, 6, 25, 9, 0, tzinfo=VN_TZ)
     first_id = 1
     page_size = 10
+    #: The listing and article templates; the variants switch them.
+    listing_template = "listing.html"
+    article_template = "article.html"
+    variants = {
+        "news-item": {"listing_template": "listing_news-item.html"},
+        "news-detail": {"article_template": "article_news-detail.html"},
+    }
 
     # -- the lists -----------------------------------------------------------------------
     @cached_property
@@ -89,7 +107,7 @@ class VinhPhucModel(SiteModel):
             page = 1
         items = self.in_category(category)
         return MirrorReply(body=self.render(
-            "listing.html", category=category, name=self.categories[category],
+            self.listing_template, category=category, name=self.categories[category],
             items=self.page_of(items, page), page=page, pages=self.page_count(items),
             title=self.categories[category]))
 
@@ -105,7 +123,7 @@ class VinhPhucModel(SiteModel):
         # Items published before this one; the oldest item shows the newest ones instead.
         older = (in_list[at + 1:] + in_list[:at])[:ARCHIVE_ITEMS]
         return MirrorReply(body=self.render(
-            "article.html", art=art, category=category, name=self.categories[category],
+            self.article_template, art=art, category=category, name=self.categories[category],
             older=older, title=art.title))
 
 
