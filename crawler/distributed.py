@@ -82,6 +82,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from crawler.items import GoneArticle, RawArticle
+from crawler.platforms.base import Alarm
 from crawler.run import site_of
 
 logger = logging.getLogger(__name__)
@@ -186,6 +187,10 @@ class Keys:
 
     def stats(self, run_key: str) -> str:
         return f"{self.base}:stats:{run_key}"
+
+    def alarms(self, run_key: str) -> str:
+        """The spiders' alarms of a run (crawler/platforms/base.py ``Alarm``), as JSON."""
+        return f"{self.base}:alarms:{run_key}"
 
 
 def heartbeat_key(worker: str) -> str:
@@ -466,6 +471,7 @@ class WorkerScheduler(Scheduler):
         self.df.debug = settings.getbool("DUPEFILTER_DEBUG")
         self.leases: dict[Request, bytes] = {}
         self.pushed: dict[str, int] = {}
+        self.alarms_pushed = 0
         self.max_idle = settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", DEFAULT_MAX_IDLE)
         self.ttl = settings.getfloat("DOST_WORKER_TTL", DEFAULT_WORKER_TTL)
         self.idle_since: float | None = None
@@ -527,20 +533,28 @@ class WorkerScheduler(Scheduler):
             logger.warning("%s: Redis heartbeat failed: %s", self.site, exc)
 
     def push_stats(self, pipe: Any = None) -> None:
-        """Add what SHARED_STATS moved since the last push to the run's counters."""
+        """Add what SHARED_STATS moved since the last push to the run's counters, and the
+        spider's new alarms to the run's list (the writer's run record reports them)."""
         deltas = {}
         for stat, name in SHARED_STATS.items():
             value = int(self.stats.get_value(stat, 0))
             if value != self.pushed.get(stat, 0):
                 deltas[name] = value - self.pushed.get(stat, 0)
                 self.pushed[stat] = value
-        if not deltas:
+        alarms = list(getattr(self.spider, "alarms", ()))[self.alarms_pushed:]
+        if not deltas and not alarms:
             return
         target = pipe if pipe is not None else self.server.pipeline()
         key = self.keys.stats(self.run_key)
         for name, delta in deltas.items():
             target.hincrby(key, name, delta)
         target.expire(key, STATS_TTL)
+        if alarms:
+            alarms_key = self.keys.alarms(self.run_key)
+            target.rpush(alarms_key, *(json.dumps(asdict(a), ensure_ascii=False)
+                                       for a in alarms))
+            target.expire(alarms_key, STATS_TTL)
+            self.alarms_pushed += len(alarms)
         if pipe is None:
             target.execute()
 
@@ -637,6 +651,8 @@ class WriterSpider(Spider):
         self.full = bool(run.kwargs.get("full"))
         self.max_pages = run.kwargs.get("max_pages")
         self.monitor_thresholds = monitor_thresholds
+        #: The crawlers' alarms, read from Redis when the run ends (RunRecorder reports them).
+        self.alarms: list[Alarm] = []
         self._outcome: asyncio.Future[str] | None = None
 
     @classmethod
@@ -721,12 +737,14 @@ class WriterSpider(Spider):
                     "since/dropped_after_fetch"
                 stats.set_value(stat, shared[name])
         stats.set_value("distributed/items_pushed", shared.get("items", 0))
+        self.alarms = [Alarm(**json.loads(raw))
+                       for raw in server.lrange(keys.alarms(self.run.run_key), 0, -1)]
 
     def _finish(self, server: redis.Redis, keys: Keys) -> None:
         if server.register_script(_FINISH)(keys=[RUNS_KEY],
                                            args=[self.site, self.run.run_key]):
             server.delete(keys.dupefilter, keys.known, keys.workers,
-                          keys.stats(self.run.run_key))
+                          keys.stats(self.run.run_key), keys.alarms(self.run.run_key))
         self.logger.info("%s: run %s finished", self.site, self.run.run_key)
 
 

@@ -13,6 +13,7 @@ does when hundreds of sites share a few crawlers. The slow mirror answers each r
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -356,3 +357,36 @@ def test_items_cross_redis_as_tagged_json_unchanged():
             decode_item(bad)
     with pytest.raises(TypeError):
         encode_item({"url": "a dict is not an item of ours"})
+
+
+@pytest.mark.slow
+def test_a_crawlers_alarms_reach_the_writers_run_record(redis_url, env, tmp_path):
+    """A redesigned site crawled by a crawler process: the alarms its spider raised travel
+    through Redis, and the writer's crawl_runs row says degraded and names them."""
+    with mirror_process("sonla", redesign=True) as mirror:
+        seeded = dost(env, "seed", "--redis", redis_url, "sonla", "--base-url", mirror["sonla"],
+                      "--db", "/nonexistent/archive.db")
+        assert finish(seeded).startswith("seeded ") and seeded.returncode == 0
+        db = tmp_path / "degraded.db"
+        writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db),
+                      log=tmp_path / "writer.log")
+        crawler = dost(env, "crawl", "sonla", "--redis", redis_url, "--max-idle", "5",
+                       log=tmp_path / "crawler.log")
+        finish(crawler)
+        assert crawler.returncode == 0, (tmp_path / "crawler.log").read_text()[-3000:]
+        _until(lambda: db.exists() and Archive(db).db.execute(
+            "SELECT COUNT(*) FROM crawl_runs WHERE finished_at IS NOT NULL").fetchone()[0],
+            30, "the writer to record the run")
+        writer.send_signal(signal.SIGTERM)
+        finish(writer)
+    with Archive(db) as archive:
+        [run] = list(archive.db["crawl_runs"].rows)
+        flags = [r["flags"] for r in archive.iter_articles()]
+    monitors = {m["name"]: m for m in json.loads(run["monitors"])}
+    assert run["status"] == "degraded" and run["new"] == len(flags) >= 25
+    assert not monitors["alarm/listing_no_variant"]["ok"]
+    assert monitors["alarm/listing_no_variant"]["message"].startswith(
+        "no listing variant matched on https://sokhcn.sonla.gov.vn/")
+    assert not monitors["fallback_share"]["ok"]
+    assert all("detail_fallback" in f for f in flags)
+    assert redis.Redis.from_url(redis_url).keys("dost:sonla:alarms:*") == []
