@@ -103,6 +103,7 @@ SHARED_STATS = {
     "log_count/ERROR": "errors",
     "listing/known_skipped": "known_skipped",
     "since/dropped_after_fetch": "dropped_after_fetch",
+    "listing/before_since": "before_since",
     "item_scraped_count": "items",
 }
 STATS_TTL = 7 * 24 * 3600
@@ -731,10 +732,10 @@ class WriterSpider(Spider):
         stats = self.crawler.stats
         stats.set_value("downloader/response_count", shared.get("pages", 0))
         stats.inc_value("log_count/ERROR", shared.get("errors", 0))
-        for name in ("known_skipped", "dropped_after_fetch"):
+        for name, stat in (("known_skipped", "listing/known_skipped"),
+                           ("dropped_after_fetch", "since/dropped_after_fetch"),
+                           ("before_since", "listing/before_since")):
             if shared.get(name):
-                stat = "listing/known_skipped" if name == "known_skipped" else \
-                    "since/dropped_after_fetch"
                 stats.set_value(stat, shared[name])
         stats.set_value("distributed/items_pushed", shared.get("items", 0))
         self.alarms = [Alarm(**json.loads(raw))

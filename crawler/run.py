@@ -116,7 +116,11 @@ class RunRecorder:
             "errors": errors,
         }
         facts = ctx.archive.run_facts(ctx.run_id, ctx.site)
-        results = evaluate(counts=counts, known_skipped=int(stats.get("listing/known_skipped", 0)),
+        # Listed but rightly not fetched: known articles, and those older than --since (the
+        # listing works; a --since run on a quiet site is no empty crawl).
+        listed = int(stats.get("listing/known_skipped", 0)) + int(stats.get(
+            "listing/before_since", 0)) + int(stats.get("since/dropped_after_fetch", 0))
+        results = evaluate(counts=counts, known_skipped=listed,
                            coverage=facts["coverage"], archived_before=facts["archived_before"],
                            last_new_at=facts["last_new_at"], now=datetime.now(UTC),
                            overrides=getattr(spider, "monitor_thresholds", None),

@@ -244,6 +244,7 @@ class ArchiveSpider(scrapy.Spider):
             when = parse_date(entry.date_raw).value if entry.date_raw else None
             if self.since and when is not None and when.date() < self.since:
                 too_old += 1
+                self.crawler.stats.inc_value("listing/before_since")
                 continue
             key = self.canonical(url)
             known = self.known.get(key)

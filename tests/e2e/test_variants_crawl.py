@@ -14,6 +14,7 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,13 @@ SITES = sorted(set(models()) - {"generic"})
 pytestmark = pytest.mark.slow
 
 
-def crawl(site: str, base_url: str, db: Path) -> tuple[subprocess.CompletedProcess, dict,
-                                                       list[dict[str, Any]]]:
+def crawl(site: str, base_url: str, db: Path, *args: str
+          ) -> tuple[subprocess.CompletedProcess, dict, list[dict[str, Any]]]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     result = subprocess.run(
         [sys.executable, "-m", "crawler", "crawl", site, "--db", str(db), "--base-url",
-         base_url, "--no-progress"],
+         base_url, "--no-progress", *args],
         capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
     with Archive(db) as archive:
         run = next(iter(archive.db["crawl_runs"].rows_where(order_by="id desc", limit=1)))
@@ -135,3 +136,13 @@ def test_a_redesign_no_variant_knows_is_archived_by_the_fallback_and_alarmed(sit
     assert sum("listing_fallback" in r["flags"] for r in rows) >= 10
     # The date comes from the page, else from the link's list item.
     assert archived(rows)[1] == days
+
+
+def test_a_since_crawl_that_finds_only_older_articles_is_no_empty_crawl(tmp_path):
+    """The listing showed articles, all older than --since: nothing to archive, rightly."""
+    newest = max(a.published for a in models()["sonla"]("base").articles)
+    since = (newest.date() + timedelta(days=1)).isoformat()
+    with mirror_process("sonla") as urls:
+        result, run, rows = crawl("sonla", urls["sonla"], tmp_path / "a.db", "--since", since)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (run["status"], run["new"], run["alerts"], rows) == ("ok", 0, 0, [])
