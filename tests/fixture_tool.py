@@ -24,7 +24,9 @@ from scrapy.http import HtmlResponse, TextResponse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FETCHED_AT = "2026-11-22T09:00:00+07:00"  # frozen capture time of every saved page
-SITE_DIRS_EXCLUDED = {"sample_site"}
+#: Not a site's saved pages: the static sample site, and the real-text evaluation set
+#: (tests/fixtures/realtext: truth.json written by reading, not expected.json).
+SITE_DIRS_EXCLUDED = {"sample_site", "realtext"}
 
 
 def fixture_dirs(site: str | None = None) -> list[Path]:
