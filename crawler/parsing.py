@@ -47,13 +47,21 @@ def parse_saved_page(site: str, body: bytes, url: str, *,
         # Generic extraction, but the article is still attributed to its site when the
         # registry knows the host (so province and canonical URL come out right).
         known = site_for_host(host_of(url))
-        raw: RawArticle = extract(response.text, url, fetched_at=fetched_at,
-                                  site=known.slug if known else host_of(url))
+        try:
+            raw: RawArticle = extract(response.text, url, fetched_at=fetched_at,
+                                      site=known.slug if known else host_of(url))
+        except Exception as exc:  # an unreadable page gets one line, never a traceback
+            raise ParseError(f"{url}: the generic extractor cannot read the page: "
+                             f"{type(exc).__name__}: {exc}") from exc
     else:
         spider = spider_class(site)()
         # As a crawl reads it: every known variant of the site's CMS, then the generic
         # extractor (flagged) when none finds the article.
-        raw = spider.read_article(response, ListingEntry(url=url))
+        try:
+            raw = spider.read_article(response, ListingEntry(url=url))
+        except Exception as exc:  # an unreadable page gets one line, never a traceback
+            raise ParseError(f"{url}: {site}'s parser cannot read the page: "
+                             f"{type(exc).__name__}: {exc}") from exc
         if fetched_at:
             raw.fetched_at = fetched_at
     try:

@@ -53,6 +53,11 @@ def _parser() -> lxml.html.HTMLParser:
 
 
 def _text(el: HtmlElement) -> str:
+    """Visible text of an element; none for a comment or processing instruction, which lxml
+    yields among siblings and descendants wherever a page has them (and whose text_content
+    raises)."""
+    if not isinstance(el.tag, str):
+        return ""
     return " ".join(el.text_content().split())
 
 
