@@ -121,3 +121,16 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def realtext_pages() -> list[tuple[str, dict[str, Any], bytes, dict[str, Any]]]:
+    """The real-text evaluation set: (folder name, meta, page bytes, truth) per page."""
+    root = FIXTURES / "realtext"
+    out = []
+    for folder in sorted(p for p in root.iterdir() if (p / "truth.json").exists()
+                         and (p / "meta.json").exists() and (p / "page.html").exists()) \
+            if root.exists() else []:
+        meta, body = load_page(folder)
+        out.append((folder.name, meta, body,
+                    json.loads((folder / "truth.json").read_text(encoding="utf-8"))))
+    return out

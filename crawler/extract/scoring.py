@@ -75,3 +75,73 @@ def score(extract: Callable[[dict[str, Any], bytes], Extraction],
         right["body"] += body_f1 >= BODY_F1_OK
     return Score(len(f1s), right, statistics.mean(f1s) if f1s else 0.0,
                  statistics.mean(times) if times else 0.0)
+
+
+# -- the real-text set (tests/fixtures/realtext) -------------------------------------------
+#: Fields judged on the real-text set: truth.json was written by reading the stored page.
+REALTEXT_FIELDS = ("title", "date", "author", "source", "body", "furniture")
+REAL_TEXT_DIR = "realtext"
+
+
+def _norm(text: str | None) -> str:
+    """Compared text: NFC, whitespace collapsed, case and typographic quotes ignored."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text or "")
+    text = text.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
+    return " ".join(text.split()).casefold()
+
+
+@dataclass
+class RealScore:
+    pages: int
+    right: Counter
+    #: Per page, the fields it got wrong: (folder name, field, what was expected, what came).
+    misses: list[tuple[str, str, str, str]]
+
+    def accuracy(self, field: str) -> float:
+        return self.right[field] / self.pages if self.pages else 0.0
+
+
+def judge_realtext(truth: dict[str, Any], got: dict[str, Any]) -> dict[str, tuple[bool, str]]:
+    """Per field: right or not, and what came. ``got`` has title, date (YYYY-MM-DD), author,
+    source, body (text). Body: all three truth sentences are in it; furniture: none of the
+    four page-furniture strings is in it; author and source: equal when the truth has one,
+    else nothing (a byline invented from furniture is wrong)."""
+    body = _norm(got.get("body"))
+    out: dict[str, tuple[bool, str]] = {
+        "title": (_norm(truth["title"]) == _norm(got.get("title")), got.get("title") or ""),
+        "date": ((truth.get("date") or None) == (got.get("date") or None),
+                 got.get("date") or ""),
+    }
+    for field in ("author", "source"):
+        want, came = truth.get(field), got.get(field)
+        ok = (_norm(want) == _norm(came)) if want else not came
+        out[field] = (ok, came or "")
+    missing = [s for s in truth["sentences"] if _norm(s) not in body]
+    out["body"] = (not missing, f"missing: {missing[0][:70]}…" if missing else "")
+    present = [f for f in truth["furniture"] if _norm(f) and _norm(f) in body]
+    out["furniture"] = (not present, f"in body: {present[0][:70]}" if present else "")
+    return out
+
+
+def score_realtext(extract: Callable[[dict[str, Any], bytes], dict[str, Any]],
+                   pages: Iterable[tuple[str, dict[str, Any], bytes, dict[str, Any]]]
+                   ) -> RealScore:
+    """Run ``extract(meta, body)`` on every (name, meta, body, truth) page and judge it."""
+    right: Counter = Counter()
+    misses: list[tuple[str, str, str, str]] = []
+    n = 0
+    for name, meta, body, truth in pages:
+        n += 1
+        try:
+            got = extract(meta, body)
+        except Exception as exc:  # an extractor that crashes gets every field wrong
+            got = {"title": f"<{type(exc).__name__}: {exc}>"}
+        for field, (ok, came) in judge_realtext(truth, got).items():
+            right[field] += ok
+            if not ok:
+                want = truth.get(field) if field in ("title", "date", "author", "source") \
+                    else ""
+                misses.append((name, field, str(want or ""), came))
+    return RealScore(n, right, misses)
