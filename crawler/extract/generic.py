@@ -23,6 +23,7 @@ from lxml.html import HtmlElement
 
 from crawler.items import RawArticle
 from crawler.normalize.dates import find_date
+from crawler.normalize.fold import fold
 from crawler.normalize.text import extract_view_count, split_byline
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "form", "nav", "header",
@@ -80,42 +81,142 @@ _CHROME = re.compile(r"(?:^|[\s_-])(?:header|banner|logo|brand|top-?bar|site-?(?
 
 
 def _in_chrome(el: HtmlElement) -> bool:
-    """Inside the page header, banner or logo (where the site's own name is printed)."""
+    """Inside the page header, banner or logo (where the site's own name is printed) — not
+    an article's own header (``<article><header class="entry-header"><h1>``: a header inside
+    the article or the main content is the article's)."""
+    chrome = False
     for anc in el.iterancestors():
+        if anc.tag in ("article", "main") or anc.get("role") == "main":
+            return False
         if anc.tag in ("header", "nav") or _CHROME.search(
                 f"{anc.get('class', '')} {anc.get('id', '')}"):
-            return True
-    return False
+            chrome = True
+    return chrome
 
 
 def _title_candidates(doc: HtmlElement) -> list[HtmlElement]:
     return [el for el in doc.xpath(
-        '//h1 | //h2 | //h3 | //*[contains(@class,"title") or contains(@class,"Title") '
-        'or contains(@class,"tieude") or contains(@class,"Header")][not(descendant::a)]')
-        if 10 <= len(_text(el)) <= 300 and not _in_chrome(el)]
+        '//h1 | //h2 | //h3 | //h4 | //*[contains(@class,"title") or contains(@class,"Title") '
+        'or contains(@class,"tieude") or contains(@class,"TieuDe") or contains(@class,"Header") '
+        'or contains(@class,"heading")][not(descendant::a)]')
+        if 10 <= len(_text(el)) <= 300 and not _in_chrome(el) and not _date_only(_text(el))]
 
 
-def _title(doc: HtmlElement) -> tuple[str | None, HtmlElement | None]:
+def _date_only(text: str) -> bool:
+    """A line that is a date and little else ("[13/08/2023 15:11]", "Ngày đăng: 05-05-2021")."""
+    found = find_date(text)
+    return bool(found.raw) and len(text.replace(found.raw, " ").split()) <= 3 \
+        and len(re.findall(r"[^\W\d_]", text.replace(found.raw, ""))) < 12
+
+
+#: Blocks whose headings are page furniture, not the article's title.
+_FURNITURE_CLASS = re.compile(
+    r"sidebar|menu|footer|banner|widget|related|tinkhac|tin-khac|other|counter|thongke|"
+    r"marquee|ticker|most|block-title|box-title|cate|breadcrumb|duongdan|portlet-title",
+    re.IGNORECASE)
+
+
+def _slug_words(url: str) -> set[str]:
+    """Folded words of the URL's path and query (a slug names the article, when there is
+    one: ``/tin-tuc/hop-hoi-dong-tu-van-…-tinh-kon-tum.html``)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    text = unquote(f"{parts.path} {parts.query}").replace("+", " ")
+    return {w for w in re.split(r"[\W_]+", fold(text).lower()) if len(w) > 1 and not w.isdigit()}
+
+
+def _block_heading(text: str) -> bool:
+    """A block heading by its shape: capitals and short ("TIN TRONG TỈNH", "SỐ LƯỢT TRUY
+    CẬP"), or a label ending with a colon."""
+    letters = [c for c in text if c.isalpha()]
+    caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.9
+    return (caps and len(text.split()) <= 10) or text.rstrip().endswith(":")
+
+
+def _title_score(el: HtmlElement, hints: list[set[str]], slug: set[str],
+                 near_body: HtmlElement | None) -> float:
+    """How much a heading looks like this article's title: it matches the <title> /
+    og:title and the URL slug, it stands right before the text, it is not shaped like a
+    block heading nor inside a sidebar or menu, and it is long enough to say something."""
+    text = _text(el)
+    words = _words(text)
+    score = 0.0
+    for hint in hints:
+        common = len(words & hint)
+        if common:
+            precision, recall = common / len(words), common / len(hint)
+            score = max(score, 3 * 2 * precision * recall / (precision + recall))
+    folded = {w for w in re.split(r"[\W_]+", fold(text).lower()) if len(w) > 1}
+    if len(slug) >= 3 and folded:
+        score += 3 * len(folded & slug) / len(folded)
+    if el is near_body:
+        score += 1.5
+    if _block_heading(text):
+        score -= 2
+    n = len(text.split())
+    if n < 4:
+        score -= 1
+    elif n >= 6:
+        score += 0.5
+    if el.tag == "h1":
+        score += 0.5
+    if any(_FURNITURE_CLASS.search(f"{a.get('class', '')} {a.get('id', '')}")
+           for a in (el, *el.iterancestors())):
+        score -= 2
+    return score
+
+
+def _nearest_before(candidates: list[HtmlElement], block: HtmlElement | None
+                    ) -> HtmlElement | None:
+    """The last candidate before the text block starts (or the first inside it)."""
+    if block is None:
+        return None
+    order = {el: i for i, el in enumerate(block.getroottree().iter())}
+    start = order.get(block, 0)
+    inside = [c for c in candidates if c in order and order[c] > start
+              and block in c.iterancestors()]
+    before = [c for c in candidates if c in order and order[c] < start]
+    if inside:
+        return inside[0]
+    return before[-1] if before else None
+
+
+def _title(doc: HtmlElement, url: str = "") -> tuple[str | None, HtmlElement | None]:
     """The article's heading: of the page's headings and title-classed elements outside the
-    header, the one that best matches the <title> / og:title (a sidebar "DANH MỤC" h1 does
-    not); else the first such h1. None when neither: ``_title_before`` then looks for the
-    heading just above the body."""
-    hint = _meta(doc, "og:title") or " ".join((doc.findtext(".//title") or "").split())
+    header, the one that scores best (``_title_score``: <title>, og:title, URL slug, place
+    before the text, shape). None when none scores above zero: ``_title_before`` then looks
+    for the heading just above the body."""
+    hints = [_words(h) for h in (_meta(doc, "og:title"),
+                                 " ".join((doc.findtext(".//title") or "").split())) if h]
     candidates = _title_candidates(doc)
-    if hint and candidates:
-        want = _words(hint)
+    if not candidates:
+        return None, None
+    near = _nearest_before(candidates, _body(doc))
+    slug = _slug_words(url)
+    scored = [(_title_score(el, hints, slug, near), -i, el) for i, el in enumerate(candidates)]
+    score, _, best = max(scored, key=lambda t: (t[0], t[1]))
+    if score <= 0.5:
+        return None, None
+    return _text(best), best
 
-        def overlap(el: HtmlElement) -> float:
-            got = _words(_text(el))
-            return len(got & want) / (len(got) or 1)
 
-        best = max(candidates, key=overlap)
-        if overlap(best) >= 0.6:
-            return _text(best), best
-    h1 = [el for el in candidates if el.tag == "h1"]
-    if h1:
-        return _text(h1[0]), h1[0]
-    return None, None
+_TRAILING_DATE = re.compile(r"\s*[(\[]\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}[^)\]]{0,20}[)\]]\s*$")
+
+
+def _title_date(anchor: HtmlElement) -> tuple[str, str | None]:
+    """The title without a date printed inside the title element ("<h3><span>Tọa đàm …</span>
+    <span class="time-post">(18/05/2020, 20:21)</span></h3>", "Hoạt động … 18-5 (11/04/2014)"),
+    and that date, the article's own."""
+    text = _text(anchor)
+    for child in anchor.iterdescendants():
+        own = _text(child)
+        if own and own != text and _date_only(own):
+            return " ".join(text.replace(own, " ").split()), own
+    found = _TRAILING_DATE.search(text)
+    if found and find_date(found.group()).value is not None:
+        return text[:found.start()].strip(), found.group().strip()
+    return text, None
 
 
 def _title_before(doc: HtmlElement, body: HtmlElement | None) -> HtmlElement | None:
@@ -130,7 +231,7 @@ def _title_before(doc: HtmlElement, body: HtmlElement | None) -> HtmlElement | N
 
 
 def _date_between(doc: HtmlElement, anchor: HtmlElement | None,
-                  body: HtmlElement | None) -> str | None:
+                  body: HtmlElement | None, in_title: str | None = None) -> str | None:
     """A full (or impossible) date from metadata, else the first one printed after the
     title and before the body's text. A header "today" date sits before the title; the dates
     of "other news" lists sit after the body; neither is this article's."""
@@ -139,15 +240,23 @@ def _date_between(doc: HtmlElement, anchor: HtmlElement | None,
         return meta
     for t in doc.xpath("//time[@datetime]"):
         return t.get("datetime")
+    if in_title:
+        return in_title
     if anchor is None:
         return None
-    # Some CMSs print the date just above the title (Cần Thơ: div.date-title).
-    for el in list(anchor.itersiblings(preceding=True))[:2]:
-        own = _text(el)
-        if own and len(own) < 60 and not _in_chrome(el):
-            found = find_date(own)
-            if found.value is not None:
-                return found.raw
+    # Some CMSs print the date just above the title (Cần Thơ: div.date-title), or above the
+    # block that holds it (most.gov.vn's pnNguontin; a breadcrumb ending "(16-01-2023)").
+    level: HtmlElement | None = anchor
+    for _ in range(3):
+        if level is None or level.tag in ("body", "html"):
+            break
+        for el in list(level.itersiblings(preceding=True))[:2]:
+            own = _text(el)
+            if own and len(own) < 120 and not _in_chrome(el):
+                found = find_date(own)
+                if found.value is not None:
+                    return found.raw
+        level = level.getparent()
     stop = next((p for p in body.iter("p") if len(_text(p)) > 40), None) \
         if body is not None else None
     seen = 0
@@ -283,7 +392,7 @@ def analyse(html: str, url: str, *, site: str = "generic",
     # Code is never text: a script inside a heading must not become the title.
     lxml.etree.strip_elements(doc, "script", "style", "template", with_tail=False)
     links = [h for h in doc.xpath("//a/@href | //link[@rel='alternate']/@href") if h.strip()]
-    title, anchor = _title(doc)
+    title, anchor = _title(doc, url)
     stamp = _month_stamp(anchor)
     counter = doc.xpath('//*[contains(text(), "Lượt xem") or contains(text(), "Đã xem")]')
     view_count = extract_view_count(_text(counter[0])) if counter else None
@@ -302,7 +411,10 @@ def analyse(html: str, url: str, *, site: str = "generic",
         title = _text(anchor) if anchor is not None else _meta(doc, "og:title")
         stamp = _month_stamp(anchor)
     author = _author(doc, body)
-    published = _date_between(doc, anchor, body)
+    title_date = None
+    if anchor is not None:
+        title, title_date = _title_date(anchor)
+    published = _date_between(doc, anchor, body, title_date)
     if body is not None and anchor is not None and anchor in body.iterdescendants():
         # The title and, with it, a meta line that only held it (date stamp, labels).
         holder = anchor.getparent()
