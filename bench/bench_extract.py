@@ -77,11 +77,18 @@ def trafilatura_real(meta: dict, body: bytes) -> dict:
             "source": None, "body": d.get("text")}  # trafilatura has no credited source
 
 
-def report_realtext(show_misses: bool) -> None:
-    pages = realtext_pages()
+SETS = {
+    "realtext": "real-text set: {n} article pages from {h} sites; truth written by reading "
+                "the stored text (tests/fixtures/realtext)",
+    "realsaved": "real saved pages: {n} article pages from {h} sites, saved by others in "
+                 "public repositories; truth written by reading (tests/fixtures/realsaved)",
+}
+
+
+def report_realtext(show_misses: bool, kind: str = "realtext") -> None:
+    pages = realtext_pages(kind)
     hosts = sorted({m["site"] for _n, m, _b, _t in pages})
-    print(f"\nreal-text set: {len(pages)} article pages from {len(hosts)} sites; truth written "
-          "by reading the stored text (tests/fixtures/realtext)")
+    print("\n" + SETS[kind].format(n=len(pages), h=len(hosts)))
     print(f"{'extractor':<24} " + " ".join(f"{f:>9}" for f in REALTEXT_FIELDS))
     for name, fn in (("ours (generic)", ours_real),
                      ("trafilatura + htmldate", trafilatura_real)):
@@ -112,7 +119,8 @@ def main() -> None:
               f"{s.seconds_per_page * 1000:>8.1f}")
     ratio = results["trafilatura"].seconds_per_page / results["ours (generic)"].seconds_per_page
     print(f"speed: ours takes 1/{ratio:.1f} of trafilatura's time per page")
-    report_realtext(args.misses)
+    for kind in SETS:
+        report_realtext(args.misses, kind)
 
 
 if __name__ == "__main__":

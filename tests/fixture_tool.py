@@ -24,9 +24,11 @@ from scrapy.http import HtmlResponse, TextResponse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FETCHED_AT = "2026-11-22T09:00:00+07:00"  # frozen capture time of every saved page
-#: Not a site's saved pages: the static sample site, and the real-text evaluation set
-#: (tests/fixtures/realtext: truth.json written by reading, not expected.json).
-SITE_DIRS_EXCLUDED = {"sample_site", "realtext"}
+#: Not a site's saved pages: the static sample site, and the two evaluation sets whose
+#: truth.json was written by reading the page, not by our parsers (expected.json):
+#: tests/fixtures/realtext (real DOST pages' stored text, modelled in their platform's
+#: markup) and tests/fixtures/realsaved (pages others saved in public repositories).
+SITE_DIRS_EXCLUDED = {"sample_site", "realtext", "realsaved"}
 
 
 def fixture_dirs(site: str | None = None) -> list[Path]:
@@ -123,9 +125,11 @@ if __name__ == "__main__":
     main()
 
 
-def realtext_pages() -> list[tuple[str, dict[str, Any], bytes, dict[str, Any]]]:
-    """The real-text evaluation set: (folder name, meta, page bytes, truth) per page."""
-    root = FIXTURES / "realtext"
+def realtext_pages(kind: str = "realtext"
+                   ) -> list[tuple[str, dict[str, Any], bytes, dict[str, Any]]]:
+    """An evaluation set (``realtext`` or ``realsaved``): (folder name, meta, page bytes,
+    truth) per page."""
+    root = FIXTURES / kind
     out = []
     for folder in sorted(p for p in root.iterdir() if (p / "truth.json").exists()
                          and (p / "meta.json").exists() and (p / "page.html").exists()) \

@@ -294,6 +294,91 @@ def _month_stamp(anchor: HtmlElement | None) -> tuple[int, int] | None:
     return None
 
 
+LEAD_MIN_CHARS = 60
+_EMBEDDED_BOX = re.compile(r"related|relate|lienquan|lien-quan|tinkhac|tin-khac|other|"
+                           r"RelatedNewsBox|box-news|share|social", re.IGNORECASE)
+
+
+def _with_rest(body: HtmlElement) -> HtmlElement:
+    """The body and the text that continues it in the next cells or blocks: old table
+    layouts put the lead in one row and the text in another (``td.tomtat`` / ``td.noidung``),
+    and the block with the most text may be the lead. What follows the body at its own level,
+    its row's or its table's, joins it while it is real text; a news ticker of one link is
+    passed over; a block heading, a noise block or a list of links ends it."""
+    rest: list[HtmlElement] = []
+    level: HtmlElement | None = body
+    for _ in range(3):
+        if level is None or level.getparent() is None or level.tag in ("body", "html"):
+            break
+        for el in level.itersiblings():
+            if not isinstance(el.tag, str):
+                continue
+            text = _text(el)
+            if not text:
+                continue
+            links = _link_chars(el)
+            if _noise(el) or (_block_heading(text[:80]) and len(text) < 120):
+                return _joined([body, *rest]) if rest else body
+            if links >= 0.5 * len(text):
+                if len(text) < 200:
+                    continue  # a ticker, a print link
+                return _joined([body, *rest]) if rest else body
+            if len(text) >= 2 * LEAD_MIN_CHARS and links < 0.2 * len(text):
+                rest.append(el)
+        if rest:
+            break
+        level = level.getparent()
+    return _joined([body, *rest]) if rest else body
+
+
+def _joined(parts: list[HtmlElement]) -> HtmlElement:
+    """A detached block holding copies of ``parts`` in order."""
+    from copy import deepcopy
+
+    whole = lxml.html.Element("div")
+    for el in parts:
+        part = deepcopy(el)
+        part.tail = None
+        whole.append(part)
+    return whole
+
+
+def _drop_embedded_boxes(body: HtmlElement) -> None:
+    """Out of the body: boxes embedded in it that are links to other articles ("Tin liên
+    quan" inside the text, mediacdn's ``type="RelatedNewsBox"``): classed so, mostly links."""
+    for el in list(body.iterdescendants()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('type', '')}"
+        text = _text(el)
+        if _EMBEDDED_BOX.search(marks) and text and _link_chars(el) >= 0.4 * len(text):
+            el.drop_tree()
+
+
+def _with_lead(anchor: HtmlElement | None, body: HtmlElement) -> HtmlElement:
+    """The body with the lead (sapo) that many CMSs print in a block of its own between the
+    title and the body (``div.detail-sapo``, NukeViet's ``#hometext``, a bold first
+    paragraph): that is the article's first text, and without it the body starts in the
+    middle. Blocks of real text only (a date line, a toolbar or share links are not)."""
+    if anchor is None or anchor in body.iterdescendants():
+        return body
+    leads: list[HtmlElement] = []
+    for el in anchor.xpath("following::*"):
+        if el is body or body in el.iterdescendants() or not isinstance(el.tag, str):
+            break
+        if any(el in lead.iterdescendants() for lead in leads):
+            continue
+        text = _text(el)
+        if (len(text) >= LEAD_MIN_CHARS and el.tag in ("div", "p", "h2", "h3", "strong", "b",
+                                                       "em", "span", "td", "section")
+                and _link_chars(el) < 0.2 * len(text) and not _noise(el)
+                and not _date_only(text)):
+            leads.append(el)
+        if len(leads) >= 2:
+            break
+    return _joined([*leads, body]) if leads else body
+
+
 def _link_chars(el: HtmlElement) -> int:
     return sum(len(_text(a)) for a in el.xpath(".//a"))
 
@@ -312,6 +397,9 @@ def _body(doc: HtmlElement) -> HtmlElement | None:
         text = _text(p)
         if len(text) < 25 or p.getparent() is None:
             continue
+        if p.tag == "td" and next(p.iterdescendants("p", "table"),
+                                  None) is not None:
+            continue  # a layout cell holding paragraphs (old table layouts): they score
         points = 1 + text.count(",") + min(len(text) // 100, 3)
         parent = p.getparent()
         scores[parent] = scores.get(parent, 0.0) + points
@@ -434,6 +522,10 @@ def analyse(html: str, url: str, *, site: str = "generic",
             published = found["raw"]
             flags.append("date_from_text")
             year_hint = stamp[0]
+    is_article = bool(title) and _looks_like_article(body, body_text)
+    if body is not None:
+        body = _with_lead(anchor, _with_rest(body))
+        _drop_embedded_boxes(body)
     images: list[dict[str, Any]] = []
     if body is not None:
         images = [{"url": img.get("src"), "caption": img.get("alt") or img.get("title")}
@@ -448,7 +540,6 @@ def analyse(html: str, url: str, *, site: str = "generic",
         view_count=str(view_count) if view_count is not None else None,
         fetched_at=fetched_at, extractor="generic", year_hint=year_hint, flags=flags,
     )
-    is_article = bool(title) and _looks_like_article(body, body_text)
     return GenericPage(raw=raw, is_article=is_article, links=links)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -85,8 +86,6 @@ REAL_TEXT_DIR = "realtext"
 
 def _norm(text: str | None) -> str:
     """Compared text: NFC, whitespace collapsed, case and typographic quotes ignored."""
-    import unicodedata
-
     text = unicodedata.normalize("NFC", text or "")
     text = text.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
     return " ".join(text.split()).casefold()
@@ -120,7 +119,11 @@ def judge_realtext(truth: dict[str, Any], got: dict[str, Any]) -> dict[str, tupl
         out[field] = (ok, came or "")
     missing = [s for s in truth["sentences"] if _norm(s) not in body]
     out["body"] = (not missing, f"missing: {missing[0][:70]}…" if missing else "")
-    present = [f for f in truth["furniture"] if _norm(f) and _norm(f) in body]
+    # Furniture matched as printed, case kept: "KHOA HỌC VÀ CÔNG NGHỆ" as a block heading is
+    # furniture, "khoa học và công nghệ" in a sentence is text.
+    exact = " ".join(unicodedata.normalize("NFC", got.get("body") or "").split())
+    present = [f for f in truth["furniture"]
+               if f.strip() and " ".join(unicodedata.normalize("NFC", f).split()) in exact]
     out["furniture"] = (not present, f"in body: {present[0][:70]}" if present else "")
     return out
 

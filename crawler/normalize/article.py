@@ -17,6 +17,7 @@ from crawler.items import Article, RawArticle
 from crawler.normalize.dates import VN_TZ, ParsedDate, parse_date
 from crawler.normalize.html import sanitize_html
 from crawler.normalize.text import (
+    clean_author,
     clean_body,
     clean_inline,
     extract_view_count,
@@ -114,7 +115,7 @@ def build_article(raw: RawArticle) -> Article:
         # Kept as the page had it (NFC only), so any reading of it can be re-checked.
         "published_raw": nfc(raw.published_raw).strip() or None if raw.published_raw else None,
         "updated_at": updated.isoformat(),
-        "author": _opt(raw.author) or body.author,
+        "author": clean_author(_opt(raw.author)) or body.author,
         "source": _opt(raw.source) or body.source,
         "body_text": body.text,
         "body_html": sanitize_html(raw.body_html, base_url=raw.url),

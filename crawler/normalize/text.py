@@ -621,6 +621,17 @@ def _is_acronym(tok: str) -> bool:
     return 2 <= len(tok) <= 8 and letters.isalpha() and letters.isupper()
 
 
+#: Block headings and labels printed in capitals, never a name: phrases (a name may hold
+#: "Công", "Văn", "Trang" or "Thông"), and words no Vietnamese name holds.
+_CAPS_NOT_NAME_PHRASES = (
+    "TIN KHÁC", "LIÊN QUAN", "BÀI VIẾT", "CHUYÊN MỤC", "TIN MỚI", "ĐỌC NHIỀU", "XEM NHIỀU",
+    "THÔNG BÁO", "VĂN BẢN", "LIÊN KẾT", "TRANG CHỦ", "GIỚI THIỆU", "SỰ KIỆN", "TIN TỨC",
+    "HOẠT ĐỘNG", "KHOA HỌC", "CÔNG NGHỆ", "THỐNG KÊ", "TRUY CẬP", "LƯỢT XEM", "NỔI BẬT",
+    "TIÊU ĐIỂM", "QUẢNG CÁO", "MỚI NHẤT", "KẾT LUẬN", "MỞ ĐẦU", "PHỤ LỤC", "THAM KHẢO",
+    "GHI CHÚ", "ĐẶT VẤN ĐỀ")
+_CAPS_NOT_NAME_WORDS = frozenset(("TIN", "BÀI", "VIDEO", "ẢNH", "SỞ", "TỈNH", "KHÁC"))
+
+
 def _is_person(part: str) -> bool:
     """1–6 capitalised words ('Thu Huyên'), or a lone acronym ('PV', 'TTXVN')."""
     tokens = part.split()
@@ -628,6 +639,12 @@ def _is_person(part: str) -> bool:
         return False
     if len(tokens) == 1 and _is_acronym(tokens[0]):
         return True
+    if 2 <= len(tokens) <= 4 and all(t.isupper() and t.isalpha() for t in tokens):
+        # A byline in capitals ("CÔNG NGÔN", "VŨ HÙNG"), as newspapers print them; not a
+        # block heading ("TIN KHÁC", "BÀI VIẾT LIÊN QUAN").
+        line = " ".join(tokens)
+        return not (any(p in line for p in _CAPS_NOT_NAME_PHRASES)
+                    or any(t in _CAPS_NOT_NAME_WORDS for t in tokens))
     return all(_is_cap_word(t) and not (len(t) > 1 and t.isupper()) for t in tokens)
 
 
@@ -734,6 +751,30 @@ def _parse_byline_line(line: str) -> tuple[str | None, str | None] | None:
     if _looks_like_byline_name(text):
         return text, None
     return None
+
+
+_AUTHOR_UI_RE = re.compile(r"\s*(?:Xem các bài viết của tác giả|và \d+ tác giả khác)\b.*$",
+                           re.IGNORECASE)
+_AUTHOR_NOTE_RE = re.compile(r"\s*\((?:tổng hợp|th|lược dịch|tổng hợp và lược dịch)\)\s*$",
+                             re.IGNORECASE)
+_AUTHOR_ROLE_RE = re.compile(
+    r"\s+[-–—,]\s+(?:Giám đốc|Phó|Trưởng|Chủ tịch|Phóng viên|PV\b|Chuyên viên|Cán bộ|"
+    r"Nguyên|Bí thư|Thư ký|Tổng biên tập)\b.*$", re.IGNORECASE)
+_AUTHOR_DATE_TAIL_RE = re.compile(
+    r"\s*[-–—|,]?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s*,?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?"
+    r"\s*$")
+
+
+def clean_author(author: str | None) -> str | None:
+    """An author field as a name: without what templates print beside it — the date and
+    time ("Nguyên Minh - 07/03/2026 08:47"), links ("Xem các bài viết của tác giả", "và 1
+    tác giả khác"), a "(tổng hợp)" note, a role after a dash ("… - Giám đốc Sở KH&CN")."""
+    if not author:
+        return author
+    text = clean_inline(author)
+    for pattern in (_AUTHOR_UI_RE, _AUTHOR_DATE_TAIL_RE, _AUTHOR_NOTE_RE, _AUTHOR_ROLE_RE):
+        text = pattern.sub("", text).strip()
+    return text or None
 
 
 def split_byline(paragraphs: list[str]) -> tuple[list[str], str | None, str | None]:
