@@ -11,6 +11,8 @@ import contextlib
 import csv
 import json
 import os
+import shlex
+import shutil
 import sys
 import tempfile
 import uuid
@@ -594,14 +596,33 @@ def demo(db: str, force: bool) -> None:
         total = archive.db["articles"].count
     from crawler.warc import warc_dir_for
 
+    cli, name = _cli_command(), shlex.quote(db)
     click.echo(f"\n{total} articles archived in {db}; raw captures (WARC) in "
-               f"{warc_dir_for(db)}/. Next:")
-    click.echo(f"  dost-archive search \"dong chi\" --db {db}   # accents optional")
-    click.echo(f"  dost-archive stats --db {db}")
-    click.echo(f"  dost-archive serve --db {db}   # browse at http://127.0.0.1:8001/")
-    click.echo(f"  dost-archive reparse --db {db}   # re-extract from the captures, offline")
+               f"{warc_dir_for(db)}/. Next (from this folder):")
+    click.echo(f"  {cli} search \"dong chi\" --db {name}   # accents optional")
+    click.echo(f"  {cli} stats --db {name}")
+    click.echo(f"  {cli} serve --db {name}   # then open "
+               f"http://127.0.0.1:8001/{Path(db).stem}/articles?_search=dong+chi")
+    click.echo(f"  {cli} reparse --db {name}   # re-extract from the captures, offline")
     if any(r["status"] != "ok" for r in runs) or len(runs) != len(jobs):
         sys.exit(1)
+
+
+def _cli_command() -> str:
+    """How to run this command again from the current folder, as a user would type it:
+    ``dost-archive`` when that name on PATH is this installation, else the path of the
+    console script beside this Python (``.venv/bin/dost-archive`` after the Quick start,
+    whose venv is not activated), else ``python -m crawler``."""
+    script = Path(sys.executable).with_name("dost-archive")
+    found = shutil.which("dost-archive")
+    if found and script.exists() and Path(found).resolve() == script.resolve():
+        return "dost-archive"
+    if script.exists():
+        try:
+            return shlex.quote(str(script.relative_to(Path.cwd())))
+        except ValueError:
+            return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m crawler"
 
 
 # -- parse -------------------------------------------------------------------------------

@@ -2,10 +2,14 @@
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crawler.mirror.sites import models
@@ -23,6 +27,7 @@ def test_demo_archives_every_mirrored_site(tmp_path):
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "dost-archive serve --db" in result.stdout
+    run_next_steps(result.stdout, tmp_path, env)
     with Archive(db) as archive:
         runs = list(archive.db["crawl_runs"].rows)
         assert len(runs) == len(models()) and {r["status"] for r in runs} == {"ok"}
@@ -42,3 +47,42 @@ def test_demo_archives_every_mirrored_site(tmp_path):
     assert (summary["changed"], summary["failed"], summary["no_capture"]) == (0, 0, 0)
     warcs = {p.name.rsplit("-", 2)[0] for p in (tmp_path / "demo-warc").iterdir()}
     assert warcs == {r["site"] for r in runs}  # one WARC per site's run
+
+
+def run_next_steps(printed: str, cwd: Path, env: dict[str, str]) -> None:
+    """Every command the demo prints after "Next" works typed as printed in that folder (a
+    shell, no activated venv), and the URL it prints answers with the search's results."""
+    lines = printed.split("Next (from this folder):", 1)[1].strip().splitlines()
+    commands = [line.split("   #")[0].strip() for line in lines]
+    assert len(commands) == 4 and all(c for c in commands)
+    shell_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}  # as a user has it
+    for command in commands:
+        if " serve " in command:
+            continue
+        done = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                              env=shell_env, cwd=cwd, timeout=300)
+        assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
+        if " search " in command:
+            assert "đồng chí" in done.stdout.lower()
+    [serve] = [c for c in commands if " serve " in c]
+    [url] = re.findall(r"http://127\.0\.0\.1:8001/\S+", printed)
+    with socket.socket() as s:  # the printed port may be taken here: same command, free port
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(["bash", "-c", f"exec {serve} --port {port}"], env=shell_env,
+                              cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        target = url.replace(":8001/", f":{port}/")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(target, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.2)
+        assert page.status_code == 200, (target, page.status_code)
+        assert "đồng chí" in page.text.lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
