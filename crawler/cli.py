@@ -657,15 +657,18 @@ def search(query: str, db: str, site: str | None, date_from: str | None, date_to
     """Full-text search; accent-, đ- and tone-placement-insensitive unless --exact."""
     tty = sys.stdout.isatty() and not as_json
     mark = ("\x1b[1;33m", "\x1b[0m") if tty else ("**", "**")
+    filters = {"site": site, "date_from": _day(date_from, "--from"),
+               "date_to": _day(date_to, "--to"), "exact": exact}
     with _open(db) as archive:
         try:
-            hits = archive.search(query, site=site, date_from=_day(date_from, "--from"),
-                                  date_to=_day(date_to, "--to"), limit=limit, exact=exact,
-                                  mark=mark)
+            hits = archive.search(query, limit=limit, mark=mark, **filters)
+            total = archive.count_matches(query, **filters) if hits else 0
         except QueryError as exc:
             raise UserError(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"query": query, "total": total, "shown": len(hits),
+                               "results": [h.__dict__ for h in hits]},
+                              ensure_ascii=False, indent=2))
         return
     if not hits:
         click.echo("no results", err=True)
@@ -675,6 +678,8 @@ def search(query: str, db: str, site: str | None, date_from: str | None, date_to
         click.echo(f"{i}. [{h.site}] {day}  {h.title or '(no title)'}")
         click.echo(f"   {h.url}")
         click.echo(f"   {h.snippet}")
+    more = f"; --limit {total} shows all" if total > len(hits) else ""
+    click.echo(f"{len(hits)} of {total} results{more}")
 
 
 # -- export ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from crawler.dedup import near
 from crawler.items import Article
 from crawler.normalize.fold import fold
 from storage.schema import FTS_COLUMNS, migrations
-from storage.search import QueryError, make_snippet, prepare_query, query_terms
+from storage.search import QueryError, make_snippet, phrase_query, prepare_query, query_terms
 
 JSON_COLUMNS = ("images", "attachments", "tags", "flags")
 # Article fields that belong to a version of the article (stored in `revisions`).
@@ -627,11 +627,14 @@ class Archive:
                date_to: str | None = None, limit: int = 20, exact: bool = False,
                include_duplicates: bool = False, mark: tuple[str, str] = ("**", "**"),
                ) -> list[SearchHit]:
-        """Rank with bm25 (title weighted over summary over body).
+        """Rank with bm25 (title weighted over summary over body), after two tiers.
 
-        Default: the folded index (accents, đ and tone placement ignored), with articles that
-        also match the accented query exactly ranked first. ``exact=True``: only the exact
-        index, so "hoá" and "hóa" stay apart.
+        Default: the folded index (accents, đ and tone placement ignored). Articles that
+        match the typed words exactly, accents as typed, come first; then those holding the
+        typed words as one phrase (folded: "dong chi" is "đồng chí" side by side, not
+        "động" here and "chỉ" there); then the other folded matches. ``exact=True``: only
+        the exact index, so "hoá" and "hóa" stay apart, phrase matches first.
+        ``count_matches`` gives the number of articles the same query matches.
         """
         if limit < 1:
             raise QueryError("--limit must be at least 1")
@@ -640,23 +643,32 @@ class Archive:
         if not include_duplicates:
             where.append("a.duplicate_of IS NULL")
         extra = (" AND " + " AND ".join(where)) if where else ""
+        table = "articles_fts" if exact else "articles_folded_fts"
+        phrase = phrase_query(query, folded=not exact)
+        # A query that is not a phrase of words matches no phrase: the tier is empty.
+        phrase_join = (f"LEFT JOIN (SELECT rowid FROM {table} WHERE {table} MATCH ?) p "
+                       "ON p.rowid = a.id ") if phrase else ""
+        phrase_col = "(p.rowid IS NOT NULL)" if phrase else "0"
         if exact:
             sql = (
-                "SELECT a.id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank, 1 AS exact "
-                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                f"WHERE articles_fts MATCH ?{extra} ORDER BY rank LIMIT ?"
+                f"SELECT a.id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank, 1 AS exact, "
+                f"{phrase_col} AS phrase "
+                f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid {phrase_join}"
+                f"WHERE articles_fts MATCH ?{extra} ORDER BY phrase DESC, rank LIMIT ?"
             )
-            args = [exact_q, *params, limit]
+            args = [*([phrase] if phrase else []), exact_q, *params, limit]
         else:
             sql = (
                 "SELECT a.id, bm25(articles_folded_fts, 10.0, 4.0, 1.0) AS rank, "
-                "(e.rowid IS NOT NULL) AS exact "
+                f"(e.rowid IS NOT NULL) AS exact, {phrase_col} AS phrase "
                 "FROM articles_folded_fts JOIN articles a ON a.id = articles_folded_fts.rowid "
                 "LEFT JOIN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) e "
-                "ON e.rowid = a.id "
-                f"WHERE articles_folded_fts MATCH ?{extra} ORDER BY exact DESC, rank LIMIT ?"
+                f"ON e.rowid = a.id {phrase_join}"
+                f"WHERE articles_folded_fts MATCH ?{extra} "
+                "ORDER BY exact DESC, phrase DESC, rank LIMIT ?"
             )
-            args = [exact_q, prepare_query(query, folded=True), *params, limit]
+            args = [exact_q, *([phrase] if phrase else []), prepare_query(query, folded=True),
+                    *params, limit]
         try:
             found = self.db.execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
@@ -668,7 +680,7 @@ class Archive:
             raise
         terms = query_terms(query)
         hits = []
-        for article_id, rank, is_exact in found:
+        for article_id, rank, is_exact, _phrase in found:
             a = self.db["articles"].get(article_id)
             text = a["body_text"] or a["summary"] or ""
             hits.append(SearchHit(
@@ -677,6 +689,24 @@ class Archive:
                 snippet=make_snippet(text, terms, mark=mark), rank=rank, exact=bool(is_exact),
             ))
         return hits
+
+    def count_matches(self, query: str, *, site: str | None = None,
+                      date_from: str | None = None, date_to: str | None = None,
+                      exact: bool = False, include_duplicates: bool = False) -> int:
+        """How many articles ``search`` with the same arguments would find (no limit)."""
+        where, params = _filters(site=site, date_from=date_from, date_to=date_to, alias="a.")
+        if not include_duplicates:
+            where.append("a.duplicate_of IS NULL")
+        extra = (" AND " + " AND ".join(where)) if where else ""
+        table = "articles_fts" if exact else "articles_folded_fts"
+        try:
+            (n,) = self.db.execute(
+                f"SELECT COUNT(*) FROM {table} JOIN articles a ON a.id = {table}.rowid "
+                f"WHERE {table} MATCH ?{extra}",
+                [prepare_query(query, folded=not exact), *params]).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"cannot run query {query!r}: {exc}") from exc
+        return int(n)
 
     def stats(self) -> list[dict[str, Any]]:
         """Per-site counts, date range, flagged articles and the last run."""

@@ -47,6 +47,19 @@ def prepare_query(query: str, *, folded: bool) -> str:
     return " ".join(out)
 
 
+def phrase_query(query: str, *, folded: bool) -> str | None:
+    """The typed words as one phrase (``"dong chi"``) for ranking whole-phrase matches
+    first; None for a single word or a query with FTS5 syntax (quotes, operators,
+    parentheses, prefixes, column filters), which already says what it wants."""
+    query = unicodedata.normalize("NFC", query or "").strip()
+    tokens = _TOKEN.findall(query)
+    if len(tokens) < 2 or any(t.startswith('"') or t in OPERATORS or t in ("(", ")")
+                              or t.endswith("*") or ":" in t for t in tokens):
+        return None
+    words = _WORD.findall(fold(query) if folded else query)
+    return '"' + " ".join(words) + '"' if len(words) >= 2 else None
+
+
 def query_terms(query: str) -> list[tuple[str, bool]]:
     """Folded search terms of ``query`` for highlighting: (term, is_prefix) pairs."""
     terms: list[tuple[str, bool]] = []

@@ -81,15 +81,25 @@ def test_search_text_and_json(run, filled_db):
     result = run("search", "dong chi", "--db", filled_db)
     assert result.exit_code == 0
     assert "Đồng chí Giám đốc làm việc" in result.output and "**Đồng** **chí**" in result.output
-    hits = json.loads(run("search", "thuy loi", "--db", filled_db, "--json").output)
+    assert result.output.rstrip().endswith("1 of 1 results")
+    found = json.loads(run("search", "thuy loi", "--db", filled_db, "--json").output)
+    hits = found["results"]
     assert [h["title"] for h in hits] == ["Thủy lợi nội đồng"]
     assert hits[0]["site"] == "phutho" and "snippet" in hits[0]
+    assert (found["total"], found["shown"], found["query"]) == (1, 1, "thuy loi")
+
+
+def test_search_says_how_many_more_there_are(run, filled_db):
+    result = run("search", "dong", "--db", filled_db, "--limit", "1")
+    assert result.output.rstrip().endswith("1 of 2 results; --limit 2 shows all")
+    assert json.loads(run("search", "dong", "--db", filled_db, "--limit", "1",
+                          "--json").output)["total"] == 2
 
 
 def test_search_filters(run, filled_db):
     def titles(*args):
         out = run("search", "dong", "--db", filled_db, "--json", *args).output
-        return [h["title"] for h in json.loads(out)]
+        return [h["title"] for h in json.loads(out)["results"]]
 
     assert len(titles()) == 2
     assert titles("--site", "phutho") == ["Thủy lợi nội đồng"]

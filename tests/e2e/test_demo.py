@@ -28,6 +28,7 @@ def test_demo_archives_every_mirrored_site(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "dost-archive serve --db" in result.stdout
     run_next_steps(result.stdout, tmp_path, env)
+    assert_phrase_matches_rank_first(db, env, tmp_path)
     with Archive(db) as archive:
         runs = list(archive.db["crawl_runs"].rows)
         assert len(runs) == len(models()) and {r["status"] for r in runs} == {"ok"}
@@ -86,3 +87,23 @@ def run_next_steps(printed: str, cwd: Path, env: dict[str, str]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def assert_phrase_matches_rank_first(db: Path, env: dict[str, str], cwd: Path) -> None:
+    """"dong chi" typed without accents: every article that holds "đồng chí" comes before
+    any that only folds to the words ("động", "chỉ", "đóng" …), and the total is told."""
+    out = subprocess.run([sys.executable, "-m", "crawler", "search", "dong chi", "--db",
+                          str(db), "--json", "--limit", "1000"], capture_output=True,
+                         text=True, env=env, cwd=cwd, timeout=120)
+    found = json.loads(out.stdout)
+    assert found["total"] == found["shown"] == len(found["results"]) > 0
+    with Archive(db) as archive:
+        def holds(article_id: int) -> bool:
+            a = archive.db["articles"].get(article_id)
+            text = " ".join(a[f] or "" for f in ("title", "summary", "body_text")).lower()
+            return "đồng chí" in text
+
+        flags = [holds(h["id"]) for h in found["results"]]
+    assert any(flags) and not all(flags)  # both kinds, or the test says nothing
+    first_other = flags.index(False)
+    assert all(flags[:first_other]) and not any(flags[first_other:]), first_other
