@@ -683,8 +683,11 @@ def search(query: str, db: str, site: str | None, date_from: str | None, date_to
 
 
 # -- export ------------------------------------------------------------------------------
+#: Every column of the ``articles`` table the README documents: the contract's fields, then
+#: the archive's own (identity, history, duplicates, removal, clusters, provenance).
 EXPORT_COLUMNS = [*Article.field_names(), "id", "first_seen_at", "last_seen_at",
-                  "revision_count", "duplicate_of"]
+                  "last_changed_at", "revision_count", "duplicate_of", "gone_at", "gone_status",
+                  "cluster_id", "capture_id"]
 
 
 def _write_export(rows: Iterable[dict[str, Any]], fmt: str, fh: Any) -> int:
@@ -719,7 +722,14 @@ def export(fmt: str, db: str, site: str | None, since: str | None, until: str | 
         rows = archive.iter_articles(site=site, since=_day(since, "--since"),
                                      until=_day(until, "--until"))
         if output is None:
-            count = _write_export(rows, fmt, sys.stdout)
+            try:
+                count = _write_export(rows, fmt, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # The reader stopped (`… | head -3`): that is what it asked for, not an error.
+                # Point stdout at /dev/null so the interpreter's final flush cannot fail.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return
         else:
             # Written beside the target, then renamed: an interrupted export leaves no
             # half-file that looks complete.

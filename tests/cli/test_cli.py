@@ -220,3 +220,36 @@ def test_python_dash_m_crawler_is_the_same_cli():
     out = subprocess.run([sys.executable, "-m", "crawler", "--help"], capture_output=True,
                          text=True, check=True)
     assert "dost-archive" in out.stdout and "search" in out.stdout
+
+
+def test_export_has_every_documented_column_and_survives_a_closed_pipe(archive, make_article,
+                                                                       db_path):
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from crawler.cli import EXPORT_COLUMNS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `articles` |"))
+    documented = set(re.findall(r"`(\w+)`", row.split("|")[3]))
+    assert documented <= set(EXPORT_COLUMNS), documented - set(EXPORT_COLUMNS)
+    # Enough rows that the writer is still writing when the reader has gone.
+    for i in range(3000):
+        url = f"https://sokhcn.sonla.gov.vn/tin-tuc/bai-{i}"
+        archive.upsert_article(make_article(url=url, canonical_url=url,
+                                            title=f"Bài số {i} về khoa học và công nghệ"))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    for fmt in ("csv", "jsonl"):
+        proc = subprocess.run(
+            ["bash", "-o", "pipefail", "-c",
+             f"{sys.executable} -m crawler export --format {fmt} --db {db_path} | head -3"],
+            capture_output=True, text=True, timeout=120, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.stdout.count("\n") == 3 and "Traceback" not in proc.stderr, proc.stderr
+    out = subprocess.run([sys.executable, "-m", "crawler", "export", "--format", "csv",
+                          "--db", str(db_path)], capture_output=True, text=True, env=env,
+                         timeout=120)
+    header = next(csv.reader(io.StringIO(out.stdout)))
+    assert header == EXPORT_COLUMNS and out.stdout.count("\n") > 3000
