@@ -253,3 +253,22 @@ def test_export_has_every_documented_column_and_survives_a_closed_pipe(archive, 
                          timeout=120)
     header = next(csv.reader(io.StringIO(out.stdout)))
     assert header == EXPORT_COLUMNS and out.stdout.count("\n") > 3000
+
+
+def test_parse_reads_the_url_from_meta_json_and_warns_on_another_sites_page(run, tmp_path):
+    import shutil
+
+    page = next(p for p in sorted((FIXTURES / "sonla").iterdir())
+                if p.name.startswith("article"))
+    copy = tmp_path / "saved"
+    shutil.copytree(page, copy)
+    result = run("parse", "sonla", str(copy / "page.html"))
+    assert result.exit_code == 0, result.output
+    url = json.loads((copy / "meta.json").read_text(encoding="utf-8"))["url"]
+    assert json.loads(result.stdout)["url"] == url
+    # Another site's parser on this page: every field empty, said, exit 1.
+    other = run("parse", "caobang", str(copy / "page.html"))
+    assert other.exit_code == 1 and "found no title and no body" in other.stderr
+    (copy / "meta.json").unlink()
+    missing = run("parse", "sonla", str(copy / "page.html"))
+    assert missing.exit_code == 2 and "--url" in missing.output
