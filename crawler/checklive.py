@@ -192,3 +192,65 @@ def _article(spider: ArchiveSpider, page: HtmlResponse, entry: ListingEntry,
     if raw is not None:
         raw.fetched_at = fetched
     return raw
+
+
+# -- the registry patch (check-live --registry-patch) ---------------------------------------
+def registry_facts(check: SiteCheck, day: str) -> tuple[str | None, dict[str, str]]:
+    """What one check settles about a site's registry entry: its new ``status`` (None: the
+    check says nothing about it) and the evidence lines it earns, each tagged CONFIRMED or
+    REFUTED with the day and what was seen, in the registry's own words."""
+    seen = f"check-live {day}"
+    if check.moved_to:
+        return "moved", {"status": f"CONFIRMED: {seen}, {check.url} redirects to "
+                                   f"{check.moved_to}"}
+    if check.tls_problem:
+        return None, {"domains": f"CONFIRMED: {seen}, the host answers but its TLS fails "
+                                 f"({check.tls_problem[:80]})"}
+    if not check.reachable:
+        return None, {"domains": f"REFUTED? {seen}: cannot connect ({(check.error or '')[:80]});"
+                                 " check again before retiring the site"}
+    if check.error:
+        return None, {"domains": f"CONFIRMED: {seen}, the host answers; {check.error[:80]}"}
+    facts = {"domains": f"CONFIRMED: {seen}, {check.url} answered HTTP {check.status}"}
+    if check.listing_variant:
+        facts["platform"] = (f"CONFIRMED: {seen}, listing read by variant "
+                             f"{check.listing_variant}, article by {check.article_variant}")
+    elif check.layout_changed:
+        facts["platform"] = (f"REFUTED: {seen}, no known variant reads {check.url} (tried "
+                             f"{', '.join(check.listing_tried) or 'the generic spider'}; "
+                             f"the fallback found {check.fallback_links} links)")
+    return ("live" if check.ok and check.article_url else None), facts
+
+
+def registry_patch(checks: list[SiteCheck], day: str) -> str:
+    """The checked sites' ``[[site]]`` tables as they should read after the check, to paste
+    over their tables in crawler/registry/sites.toml: every other field as the registry has
+    it, ``status`` and the evidence the check settled updated (earlier evidence kept for
+    the facts it did not touch)."""
+    from crawler.registry import load_registry
+    from crawler.scaffold import toml_string
+
+    registry = load_registry()
+    blocks = [f"# check-live {day}: paste each table over the site's table in "
+              "crawler/registry/sites.toml"]
+    for check in checks:
+        site = registry.get(check.site)
+        if site is None:
+            continue
+        status, facts = registry_facts(check, day)
+        evidence = {**site.evidence, **facts}
+        blocks.append("\n".join([
+            "[[site]]",
+            f"slug = {toml_string(site.slug)}",
+            f"name = {toml_string(site.name)}",
+            f"province = {toml_string(site.province)}",
+            f"province_current = {toml_string(site.province_current)}",
+            "domains = [" + ", ".join(toml_string(d) for d in site.domains) + "]",
+            f"scheme = {toml_string(site.scheme)}",
+            f"platform = {toml_string(site.platform)}",
+            f"status = {toml_string(status or site.status)}",
+            f"spider = {toml_string(site.spider)}",
+            "evidence = { " + ", ".join(f"{k} = {toml_string(v)}" for k, v in evidence.items())
+            + " }",
+        ]))
+    return "\n\n".join(blocks) + "\n"

@@ -507,8 +507,11 @@ def write(redis_url: str, db: str, until_idle: float | None, quiet: bool) -> Non
 @click.option("--base-url", help="Check a mirror of the (single) site at this URL instead.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--registry-patch", "patch", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the checked sites' registry tables, with the status and "
+                   "evidence the check settled, to this file (to paste into sites.toml).")
 def check_live(sites: tuple[str, ...], all_sites: bool, base_url: str | None, timeout: float,
-               as_json: bool) -> None:
+               as_json: bool, patch: Path | None) -> None:
     """Fetch each site's listing and one article; report what no longer matches."""
     from scrapy.spiderloader import SpiderLoader
 
@@ -536,6 +539,12 @@ def check_live(sites: tuple[str, ...], all_sites: bool, base_url: str | None, ti
         results.append(result)
         if not as_json:
             click.echo(f"checked {name}: {'ok' if result.ok else 'FAILED'}", err=True)
+    if patch is not None:
+        from crawler.checklive import registry_patch
+
+        patch.write_text(registry_patch(results, date.today().isoformat()), encoding="utf-8")
+        click.echo(f"check-live: registry tables of {len(results)} sites written to {patch}",
+                   err=True)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
     else:

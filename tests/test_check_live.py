@@ -119,3 +119,40 @@ def test_a_redirect_to_another_domain_is_reported_as_moved():
 def test_unknown_site_is_a_usage_error():
     result = CliRunner().invoke(main, ["check-live", "nowhere"])
     assert result.exit_code == 2 and "nowhere" in result.output
+
+
+def test_the_registry_patch_says_what_was_confirmed_or_refuted_and_pastes_back(tmp_path):
+    import tomllib
+    from importlib.resources import files
+
+    from crawler.registry import load_registry
+
+    with mirror_process("sonla") as ok, mirror_process("quangninh", redesign=True) as redone:
+        patches = {}
+        for site, url in (("sonla", ok["sonla"]), ("quangninh", redone["quangninh"])):
+            out = tmp_path / f"{site}.toml"
+            result = CliRunner().invoke(main, ["check-live", site, "--base-url", url,
+                                               "--registry-patch", str(out)])
+            assert f"written to {out}" in result.stderr
+            patches[site] = tomllib.loads(out.read_text(encoding="utf-8"))["site"][0]
+    sonla, quangninh = patches["sonla"], patches["quangninh"]
+    assert sonla["status"] == "live"
+    assert sonla["evidence"]["domains"].startswith("CONFIRMED: check-live ")
+    assert "listing read by variant UIArticleInMenu_Default" in sonla["evidence"]["platform"]
+    assert quangninh["evidence"]["platform"].startswith("REFUTED: check-live ")
+    assert "tried news-item, ListNews-table" in quangninh["evidence"]["platform"]
+    assert quangninh["status"] == load_registry()["quangninh"].status  # not settled
+    # Pasted over the sites' own tables, the registry still loads, with the new facts.
+    text = (files("crawler.registry") / "sites.toml").read_text(encoding="utf-8")
+    tables = text.split("\n[[site]]\n")
+    for slug in patches:
+        from crawler.scaffold import toml_string
+
+        index = next(i for i, t in enumerate(tables) if f"slug = {toml_string(slug)}" in t)
+        block = (tmp_path / f"{slug}.toml").read_text(encoding="utf-8").split("[[site]]\n", 1)[1]
+        tables[index] = block.strip() + "\n"
+    patched = tmp_path / "sites.toml"
+    patched.write_text("\n[[site]]\n".join(tables), encoding="utf-8")
+    registry = load_registry(patched)
+    assert registry["sonla"].status == "live" and registry["sonla"].domains == \
+        load_registry()["sonla"].domains
