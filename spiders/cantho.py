@@ -1,6 +1,6 @@
 """Sở Khoa học và Công nghệ thành phố Cần Thơ: sokhcn.cantho.gov.vn.
 
-Facts (tags as in /work/shared/research/sites.md; section numbers cited):
+Facts (tags as in research/sites.md (shared notes); section numbers cited):
 
 - The site's source code is public (manyud351/SoKHCN, ASP.NET WebForms + Telerik): CONFIRMED
   as source; that the live site runs it: REPORTED (2.9). The meta description reads

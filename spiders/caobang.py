@@ -1,7 +1,7 @@
 """Sở Khoa học và Công nghệ tỉnh Cao Bằng: khcncaobang.gov.vn (NukeViet, plain http).
 
 Cao Bằng is unchanged by the 2025 merger (sites.md 1.3, BACKGROUND). Facts, tagged as in
-/work/shared/research/sites.md (the Cao Bằng paragraph at the end of section 3):
+research/sites.md (shared notes) (the Cao Bằng paragraph at the end of section 3):
 
 - CONFIRMED: host ``khcncaobang.gov.vn`` over ``http`` (the registry keys canonical URLs
   under http); the URL ``/index.php?language=vi&nv=news&op=savefile/Khoa-hoc-cong-nghe/

@@ -1,6 +1,6 @@
 """Sở Khoa học và Công nghệ TP. Hồ Chí Minh: dost.hochiminhcity.gov.vn.
 
-Facts (tags as in /work/shared/research/sites.md; section numbers cited):
+Facts (tags as in research/sites.md (shared notes); section numbers cited):
 
 - Host ``dost.hochiminhcity.gov.vn``: CONFIRMED (3.5). The city absorbed Bình Dương and Bà
   Rịa–Vũng Tàu on 1/7/2025 (CONFIRMED, 1.3); their DOST sites (khcnbinhduong.gov.vn …) are

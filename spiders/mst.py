@@ -1,6 +1,6 @@
 """Bộ Khoa học và Công nghệ (the ministry, MST): mst.gov.vn on the mediacdn CMS.
 
-Facts (tags as in /work/shared/research/sites.md; section numbers cited):
+Facts (tags as in research/sites.md (shared notes); section numbers cited):
 
 - The ministry portal is mst.gov.vn since the merger with the former MIC (Nghị định
   55/2025/NĐ-CP): CONFIRMED that the decree and the portal are cited (1.1). The old MOST

@@ -1,6 +1,6 @@
 """Phú Thọ DOST: sokhoahoccongnghe.phutho.gov.vn (alias sokhcn.phutho.gov.vn).
 
-Facts (tags as in /work/shared/research/sites.md; section numbers cited):
+Facts (tags as in research/sites.md (shared notes); section numbers cited):
 
 - Host ``sokhoahoccongnghe.phutho.gov.vn``: CONFIRMED (3.3). ``sokhcn.phutho.gov.vn`` is
   registered as an alias (crawler/registry/sites.toml) so a link on it canonicalizes to the

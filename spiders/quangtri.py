@@ -1,7 +1,7 @@
 """Sở Khoa học và Công nghệ tỉnh Quảng Trị: sokhcn.quangtri.gov.vn (Liferay).
 
 Quảng Trị absorbed Quảng Bình on 1/7/2025 (sites.md 1.3, CONFIRMED); the site carries the
-merged department's news. Facts, tagged as in /work/shared/research/sites.md (sections 2.6,
+merged department's news. Facts, tagged as in research/sites.md (shared notes) (sections 2.6,
 3.5 and the quirks table in 4):
 
 - CONFIRMED (2.6, seen at /chi-tiet-tin/-/view-article/1/1663228888354/1663239191717):

@@ -1,6 +1,6 @@
 """Sơn La DOST, old site: sokhoahoc.sonla.gov.vn (superseded by sokhcn.sonla.gov.vn).
 
-Facts (tags as in /work/shared/research/sites.md; section numbers cited):
+Facts (tags as in research/sites.md (shared notes); section numbers cited):
 
 - Host ``sokhoahoc.sonla.gov.vn`` and the article URL form
   ``/1288/30956/65206/561753/tin-tuc-tong-hop/<slug>``: CONFIRMED (3.2). That the last number
