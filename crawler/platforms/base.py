@@ -294,8 +294,7 @@ class ArchiveSpider(scrapy.Spider):
             self.alarm("listing_no_variant", url, message)
         else:
             self.logger.warning("%s: %s", self.site, message)
-        if getattr(self, "crawler", None):
-            self.crawler.stats.inc_value("listing/fallback_pages")
+        self._count("listing/fallback_pages")
 
     def fallback_stop(self, response: Response, found: ListingRead, path: str,
                       page: int) -> str | None:
@@ -317,8 +316,12 @@ class ArchiveSpider(scrapy.Spider):
         self.logger.log(logging.WARNING if same < ALARMS_LOGGED else logging.INFO, "%s: %s",
                         self.site, message)
         self.alarms.append(Alarm(kind, url, message))
+        self._count(f"alarm/{kind}")
+
+    def _count(self, stat: str) -> None:
+        """Count in the crawl's stats (a spider built outside a crawl has none)."""
         if getattr(self, "crawler", None):
-            self.crawler.stats.inc_value(f"alarm/{kind}")
+            self.crawler.stats.inc_value(stat)
 
     def article_request(self, url: str, entry: ListingEntry, category: str | None,
                         **kwargs: Any) -> scrapy.Request:
@@ -411,10 +414,6 @@ class ArchiveSpider(scrapy.Spider):
             return None  # a link the fallback found that is not an article page
         if entry.fallback and "listing_fallback" not in raw.flags:
             raw.flags.append("listing_fallback")
-        if getattr(self, "crawler", None):
-            self.crawler.stats.inc_value("articles/read")
-            if raw.extractor == "generic-fallback" or entry.fallback:
-                self.crawler.stats.inc_value("articles/fallback")
         if entry.date_raw and (not raw.published_raw or raw.extractor == "generic-fallback"):
             # The listing's date, printed beside the link for this article, beats none and
             # beats the generic extractor's guess at which date on the page is the article's.
@@ -429,8 +428,7 @@ class ArchiveSpider(scrapy.Spider):
             if when is not None and when.date() < self.since:
                 self.logger.info("%s: %s is dated %s, before since=%s: not archived",
                                  self.site, raw.url, raw.published_raw, self.since)
-                if getattr(self, "crawler", None):
-                    self.crawler.stats.inc_value("since/dropped_after_fetch")
+                self._count("since/dropped_after_fetch")
                 return None
         return raw
 

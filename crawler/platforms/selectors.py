@@ -177,10 +177,6 @@ class SelectorSpider(ArchiveSpider):
                 else:
                     self.__dict__.pop(key, None)
 
-    def _count(self, stat: str) -> None:
-        if getattr(self, "crawler", None):
-            self.crawler.stats.inc_value(stat)
-
     # -- reading with variants -------------------------------------------------------------
     def read_listing(self, response: Response, fallback: bool = True) -> ListingRead:
         """Entries of a listing page by the first variant that finds any; else, when

@@ -356,13 +356,17 @@ class VnptSpider(SelectorSpider):
         raw.author, raw.source = self.author_and_source(block)
         body = block.css(self.body_css)
         if body:
-            author, source = self.credits(self._cleaned(body[0]))
+            # One cleaned copy of the body: its credit lines give author and source, then
+            # leave it; what remains is the stored body HTML.
+            node = self._cleaned(body[0])
+            found = self.credit_nodes(node)
+            author, source = self.credits(found)
             raw.author = raw.author or author
             raw.source = raw.source or source
+            for credit, _credits in found:
+                credit.drop()
+            raw.body_html = node.get()
         return raw
-
-    def body_html(self, body: SelectorList) -> str | None:
-        return self.clean_body_html(body[0]) if body else None
 
     def _cleaned(self, body: Selector) -> Selector:
         """A copy of the body container without toolbars, share buttons and author blocks."""
@@ -371,14 +375,6 @@ class VnptSpider(SelectorSpider):
             for noise in node.css(css):
                 noise.drop()
         return node
-
-    def clean_body_html(self, body: Selector) -> str:
-        """The body container's HTML without toolbars, share buttons, author blocks and the
-        credit lines that end it."""
-        node = self._cleaned(body)
-        for credit, _credits in self.credit_nodes(node):
-            credit.drop()
-        return node.get()
 
     def author_and_source(self, root: Selector) -> tuple[str | None, str | None]:
         """Author and source from the author block: "Minh Anh", "Tác giả: X", "Nguồn: Y"."""
@@ -415,11 +411,13 @@ class VnptSpider(SelectorSpider):
             found.append((node, credits))
         return found
 
-    def credits(self, body: Selector) -> tuple[str | None, str | None]:
-        """(author, source) from the credit lines that end the body ("Ảnh:" is dropped:
-        the archive has no field for a photographer)."""
+    @staticmethod
+    def credits(found: list[tuple[Selector, list[tuple[str, str]]]]
+                ) -> tuple[str | None, str | None]:
+        """(author, source) from the credit lines ``credit_nodes`` found ("Ảnh:" is
+        dropped: the archive has no field for a photographer)."""
         author = source = None
-        for _node, credits in self.credit_nodes(body):
+        for _node, credits in found:
             for label, value in credits:
                 if label.startswith("nguồn"):
                     source = value
