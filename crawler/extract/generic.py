@@ -14,8 +14,10 @@ agrees, the lead's date (an event date) is not taken: the article is flagged ``n
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -119,8 +121,6 @@ _FURNITURE_CLASS = re.compile(
 def _slug_words(url: str) -> set[str]:
     """Folded words of the URL's path and query (a slug names the article, when there is
     one: ``/tin-tuc/hop-hoi-dong-tu-van-…-tinh-kon-tum.html``)."""
-    from urllib.parse import unquote, urlsplit
-
     parts = urlsplit(url)
     text = unquote(f"{parts.path} {parts.query}").replace("+", " ")
     return {w for w in re.split(r"[\W_]+", fold(text).lower()) if len(w) > 1 and not w.isdigit()}
@@ -333,8 +333,6 @@ def _with_rest(body: HtmlElement) -> HtmlElement:
 
 def _joined(parts: list[HtmlElement]) -> HtmlElement:
     """A detached block holding copies of ``parts`` in order."""
-    from copy import deepcopy
-
     whole = lxml.html.Element("div")
     for el in parts:
         part = deepcopy(el)
@@ -363,8 +361,9 @@ def _with_lead(anchor: HtmlElement | None, body: HtmlElement) -> HtmlElement:
     if anchor is None or anchor in body.iterdescendants():
         return body
     leads: list[HtmlElement] = []
+    holders = set(body.iterancestors())
     for el in anchor.xpath("following::*"):
-        if el is body or body in el.iterdescendants() or not isinstance(el.tag, str):
+        if el is body or el in holders or not isinstance(el.tag, str):
             break
         if any(el in lead.iterdescendants() for lead in leads):
             continue
