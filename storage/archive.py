@@ -20,8 +20,7 @@ import sqlite_utils
 
 from crawler.dedup import near
 from crawler.items import Article
-from crawler.normalize.fold import fold
-from storage.schema import FTS_COLUMNS, migrations
+from storage.schema import migrations
 from storage.search import QueryError, make_snippet, phrase_query, prepare_query, query_terms
 
 JSON_COLUMNS = ("images", "attachments", "tags", "flags")
@@ -362,7 +361,6 @@ class Archive:
                            duplicate_of=self._first_copy(row["content_hash"], None))
                 article_id = int(self.db["articles"].insert(row).last_pk)
                 self._add_revision(article_id, 1, row, run_id, reparsed=reparsed)
-                self._write_folded(article_id, row)
                 self._place_in_cluster(article_id, row)
                 return UpsertResult("new", article_id, 1, row["duplicate_of"])
             article_id, old_hash, revisions, old_files = existing
@@ -398,7 +396,6 @@ class Archive:
             self.db["articles"].update(article_id, row)
             self._add_revision(article_id, revisions, {**row, "fetched_at": seen}, run_id,
                                reparsed=reparsed)
-            self._write_folded(article_id, row)
             self._place_in_cluster(article_id, row, edited=True)
             return UpsertResult("updated", article_id, revisions, row["duplicate_of"])
 
@@ -417,10 +414,6 @@ class Archive:
                    seen_at=row["fetched_at"], run_id=run_id, capture_id=row.get("capture_id"),
                    reparsed_at=utcnow() if reparsed else None)
         self.db["revisions"].insert(rev)
-
-    def _write_folded(self, article_id: int, row: Mapping[str, Any]) -> None:
-        folded = {c: fold(row.get(c) or "") for c in FTS_COLUMNS}
-        self.db["articles_folded"].upsert({"id": article_id, **folded}, pk="id")
 
     # -- syndication clusters ----------------------------------------------------------
     def _place_in_cluster(self, article_id: int, row: Mapping[str, Any], *,

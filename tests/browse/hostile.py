@@ -16,7 +16,6 @@ from typing import Any
 
 import lxml.html
 
-from crawler.normalize.fold import fold
 
 MARK_TITLE = "OWNED"
 MARK_ID = "pwned"
@@ -93,10 +92,7 @@ def insert_hostile_article(db: str | Path, **overrides: Any) -> int:
             cur = conn.execute(
                 f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                 list(row.values()))
-            article_id = int(cur.lastrowid)
-            conn.execute(
-                "INSERT INTO articles_folded (id, title, summary, body_text) VALUES (?, ?, ?, ?)",
-                [article_id, fold(row["title"]), fold(row["summary"]), fold(row["body_text"])])
+            article_id = int(cur.lastrowid)  # the schema's triggers index it, both ways
     finally:
         conn.close()
     return article_id
