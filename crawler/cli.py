@@ -690,6 +690,11 @@ def parse(site: str, file: Path, url: str | None, fetched_at: str | None) -> Non
 
 
 # -- search ------------------------------------------------------------------------------
+#: ``search`` counts the matches up to this many, then says "more than": the exact count of
+#: a common word costs a pass over every match (a second at a million articles).
+COUNT_AT_MOST = 10_000
+
+
 @main.command()
 @click.argument("query")
 @click.option("--db", default=DEFAULT_DB, show_default=True)
@@ -709,11 +714,15 @@ def search(query: str, db: str, site: str | None, date_from: str | None, date_to
     with _open(db) as archive:
         try:
             hits = archive.search(query, limit=limit, mark=mark, **filters)
-            total = archive.count_matches(query, **filters) if hits else 0
+            total = (archive.count_matches(query, at_most=COUNT_AT_MOST, **filters)
+                     if hits else 0)
         except QueryError as exc:
             raise UserError(str(exc)) from exc
+    capped = total > COUNT_AT_MOST
     if as_json:
-        click.echo(json.dumps({"query": query, "total": total, "shown": len(hits),
+        click.echo(json.dumps({"query": query, "total": None if capped else total,
+                               "total_at_least": total if capped else None,
+                               "shown": len(hits),
                                "results": [h.__dict__ for h in hits]},
                               ensure_ascii=False, indent=2))
         return
@@ -725,8 +734,15 @@ def search(query: str, db: str, site: str | None, date_from: str | None, date_to
         click.echo(f"{i}. [{h.site}] {day}  {h.title or '(no title)'}")
         click.echo(f"   {h.url}")
         click.echo(f"   {h.snippet}")
+    if capped:
+        click.echo(f"{len(hits)} of more than {COUNT_AT_MOST:,} results"
+                   + ("; a common query: newest first, not by relevance"
+                      if any(h.ranked_by == "newest" for h in hits) else ""))
+        return
     more = f"; --limit {total} shows all" if total > len(hits) else ""
-    click.echo(f"{len(hits)} of {total} results{more}")
+    newest = ("; newest first (a broad query)"
+              if any(h.ranked_by == "newest" for h in hits) else "")
+    click.echo(f"{len(hits)} of {total} results{more}{newest}")
 
 
 # -- export ------------------------------------------------------------------------------

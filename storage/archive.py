@@ -68,6 +68,7 @@ class SearchHit:
     snippet: str
     rank: float
     exact: bool
+    ranked_by: str = "bm25"  # or "newest": a broad tier, listed newest first (see search)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -616,54 +617,55 @@ class Archive:
         for values in cursor:
             yield _decode(dict(zip(names, values, strict=True)))
 
+    # A tier with at most this many matches is ranked by bm25 (cost grows with the matches:
+    # ~4 µs each); above it bm25 says little (the words are in most articles) and would take
+    # seconds at a million articles, so the tier lists its matches newest first instead.
+    RANK_AT_MOST = 5_000
+    # Newest first for up to this many matches: their ids fetched as a set (~0.1 µs each)
+    # and the date index walked. Above it (dense: ≥ 10 % of a million articles) the walk asks
+    # the index about each article instead, and stops after a few dozen.
+    SET_AT_MOST = 100_000
+    # A newest-first walk that has read this many articles without filling the page (the
+    # filters keep few of the matches) finishes from the match side instead.
+    WALK_AT_MOST = 50_000
+
     def search(self, query: str, *, site: str | None = None, date_from: str | None = None,
                date_to: str | None = None, limit: int = 20, exact: bool = False,
                include_duplicates: bool = False, mark: tuple[str, str] = ("**", "**"),
                ) -> list[SearchHit]:
-        """Rank with bm25 (title weighted over summary over body), after two tiers.
+        """Matches in tiers; within a tier by bm25, or newest first when the tier is broad.
 
-        Default: the folded index (accents, đ and tone placement ignored). Articles that
-        match the typed words exactly, accents as typed, come first; then those holding the
-        typed words as one phrase (folded: "dong chi" is "đồng chí" side by side, not
-        "động" here and "chỉ" there); then the other folded matches. ``exact=True``: only
-        the exact index, so "hoá" and "hóa" stay apart, phrase matches first.
-        ``count_matches`` gives the number of articles the same query matches.
+        Tiers, each complete before the next: the typed words as one phrase, accents as
+        typed; the typed words, accents as typed; then (default, folded) the same two on the
+        folded index (accents, đ and tone placement ignored: "dong chi" is "đồng chí" side by
+        side, not "động" here and "chỉ" there). ``exact=True``: only the first two, so "hoá"
+        and "hóa" stay apart. A single word or a query with FTS5 syntax has no phrase tier.
+        Within a tier of at most ``RANK_AT_MOST`` matches: bm25 (title weighted over summary
+        over body); a broader tier (a common word: "khoa học" is in nine articles of ten)
+        lists its matches newest first (``SearchHit.ranked_by``), which takes milliseconds
+        where ranking a million matches takes seconds. ``count_matches`` gives the number of
+        articles the same query matches.
         """
         if limit < 1:
             raise QueryError("--limit must be at least 1")
-        exact_q = prepare_query(query, folded=False)
         where, params = _filters(site=site, date_from=date_from, date_to=date_to, alias="a.")
         if not include_duplicates:
             where.append("a.duplicate_of IS NULL")
-        extra = (" AND " + " AND ".join(where)) if where else ""
-        table = "articles_fts" if exact else "articles_folded_fts"
-        phrase = phrase_query(query, folded=not exact)
-        # A query that is not a phrase of words matches no phrase: the tier is empty.
-        phrase_join = (f"LEFT JOIN (SELECT rowid FROM {table} WHERE {table} MATCH ?) p "
-                       "ON p.rowid = a.id ") if phrase else ""
-        phrase_col = "(p.rowid IS NOT NULL)" if phrase else "0"
-        if exact:
-            sql = (
-                f"SELECT a.id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank, 1 AS exact, "
-                f"{phrase_col} AS phrase "
-                f"FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid {phrase_join}"
-                f"WHERE articles_fts MATCH ?{extra} ORDER BY phrase DESC, rank LIMIT ?"
-            )
-            args = [*([phrase] if phrase else []), exact_q, *params, limit]
-        else:
-            sql = (
-                "SELECT a.id, bm25(articles_folded_fts, 10.0, 4.0, 1.0) AS rank, "
-                f"(e.rowid IS NOT NULL) AS exact, {phrase_col} AS phrase "
-                "FROM articles_folded_fts JOIN articles a ON a.id = articles_folded_fts.rowid "
-                "LEFT JOIN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) e "
-                f"ON e.rowid = a.id {phrase_join}"
-                f"WHERE articles_folded_fts MATCH ?{extra} "
-                "ORDER BY exact DESC, phrase DESC, rank LIMIT ?"
-            )
-            args = [exact_q, *([phrase] if phrase else []), prepare_query(query, folded=True),
-                    *params, limit]
+        tiers = [("articles_fts", phrase_query(query, folded=False), True),
+                 ("articles_fts", prepare_query(query, folded=False), True)]
+        if not exact:
+            tiers += [("articles_folded_fts", phrase_query(query, folded=True), False),
+                      ("articles_folded_fts", prepare_query(query, folded=True), False)]
+        found: list[tuple[int, float, bool, str]] = []
+        seen: set[int] = set()
         try:
-            found = self.db.execute(sql, args).fetchall()
+            for table, expr, is_exact in tiers:
+                if expr is None or len(found) >= limit:
+                    continue
+                for article_id, rank, ranked_by in self._tier(
+                        table, expr, where, params, limit - len(found), seen):
+                    seen.add(article_id)
+                    found.append((article_id, rank, is_exact, ranked_by))
         except sqlite3.OperationalError as exc:
             # FTS5 rejects a query as a syntax error, an unknown column, or (a bare "*",
             # "*x") an "unknown special query": the user's input, not a database failure.
@@ -673,29 +675,88 @@ class Archive:
             raise
         terms = query_terms(query)
         hits = []
-        for article_id, rank, is_exact, _phrase in found:
+        for article_id, rank, is_exact, ranked_by in found:
             a = self.db["articles"].get(article_id)
             text = a["body_text"] or a["summary"] or ""
             hits.append(SearchHit(
                 id=article_id, canonical_url=a["canonical_url"], url=a["url"], site=a["site"],
                 title=a["title"], published_at=a["published_at"],
-                snippet=make_snippet(text, terms, mark=mark), rank=rank, exact=bool(is_exact),
+                snippet=make_snippet(text, terms, mark=mark), rank=rank, exact=is_exact,
+                ranked_by=ranked_by,
             ))
         return hits
 
+    def _tier(self, table: str, expr: str, where: list[str], params: list[Any], need: int,
+              seen: set[int]) -> list[tuple[int, float, str]]:
+        """Up to ``need`` matches of ``expr`` on ``table`` passing the filters, not in
+        ``seen``: (id, rank, how ranked), in the tier's order (see ``search``)."""
+        extra = "".join(f" AND {w}" for w in where)
+        want = need + len(seen)  # rows of earlier tiers are skipped here, not in SQL
+
+        def keep(ids: Iterable[int]) -> list[int]:
+            return list(itertools.islice((i for i in ids if i not in seen), need))
+
+        if self._matches_up_to(table, expr, self.RANK_AT_MOST) <= self.RANK_AT_MOST:
+            rows = self.db.execute(
+                f"SELECT a.id, bm25({table}, 10.0, 4.0, 1.0) AS rank FROM {table} "
+                f"JOIN articles a ON a.id = {table}.rowid WHERE {table} MATCH ?{extra} "
+                "ORDER BY rank, a.id LIMIT ?", [expr, *params, want]).fetchall()
+            ranks = dict(rows)
+            return [(i, ranks[i], "bm25") for i in keep(r[0] for r in rows)]
+        order = " ORDER BY a.published_at DESC, a.id DESC"
+        if self._matches_up_to(table, expr, self.SET_AT_MOST) <= self.SET_AT_MOST:
+            matching = {r for (r,) in self.db.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ?", [expr])}
+            walk = self.db.execute(
+                "SELECT a.id FROM articles a" + (" WHERE " + " AND ".join(where)
+                                                 if where else "") + order, params)
+            ids = []
+            for n, (article_id,) in enumerate(walk, 1):
+                if article_id in matching and article_id not in seen:
+                    ids.append(article_id)
+                    if len(ids) == need:
+                        break
+                if n == self.WALK_AT_MOST:
+                    ids = keep(r for (r,) in self.db.execute(
+                        f"SELECT a.id FROM {table} JOIN articles a ON a.id = {table}.rowid "
+                        f"WHERE {table} MATCH ?{extra}{order} LIMIT ?",
+                        [expr, *params, want]))
+                    break
+            walk.close()
+        else:
+            # CROSS JOIN: the date index is the outer loop; the index answers per article.
+            ids = keep(r for (r,) in self.db.execute(
+                f"SELECT a.id FROM articles a CROSS JOIN {table} ON {table}.rowid = a.id "
+                f"WHERE {table} MATCH ?{extra}{order} LIMIT ?", [expr, *params, want]))
+        return [(i, 0.0, "newest") for i in ids]
+
+    def _matches_up_to(self, table: str, expr: str, cap: int) -> int:
+        """How many articles ``expr`` matches on ``table``, counting no further than
+        ``cap + 1`` (the cost grows with the count, not with the archive)."""
+        (n,) = self.db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)",
+            [expr, cap + 1]).fetchone()
+        return int(n)
+
     def count_matches(self, query: str, *, site: str | None = None,
                       date_from: str | None = None, date_to: str | None = None,
-                      exact: bool = False, include_duplicates: bool = False) -> int:
-        """How many articles ``search`` with the same arguments would find (no limit)."""
+                      exact: bool = False, include_duplicates: bool = False,
+                      at_most: int | None = None) -> int:
+        """How many articles ``search`` with the same arguments would find (no limit).
+
+        ``at_most``: stop counting past it (returns ``at_most + 1``): a common word's exact
+        count costs a pass over a million matches, "more than 10,000" costs milliseconds.
+        """
         where, params = _filters(site=site, date_from=date_from, date_to=date_to, alias="a.")
         if not include_duplicates:
             where.append("a.duplicate_of IS NULL")
         extra = (" AND " + " AND ".join(where)) if where else ""
         table = "articles_fts" if exact else "articles_folded_fts"
         try:
+            cap = "" if at_most is None else f" LIMIT {int(at_most) + 1}"
             (n,) = self.db.execute(
-                f"SELECT COUNT(*) FROM {table} JOIN articles a ON a.id = {table}.rowid "
-                f"WHERE {table} MATCH ?{extra}",
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} JOIN articles a "
+                f"ON a.id = {table}.rowid WHERE {table} MATCH ?{extra}{cap})",
                 [prepare_query(query, folded=not exact), *params]).fetchone()
         except sqlite3.OperationalError as exc:
             raise QueryError(f"cannot run query {query!r}: {exc}") from exc

@@ -96,6 +96,21 @@ def test_search_says_how_many_more_there_are(run, filled_db):
                           "--json").output)["total"] == 2
 
 
+def test_search_of_a_common_word_counts_no_further_than_it_must(run, filled_db,
+                                                                monkeypatch):
+    import crawler.cli
+    from storage import Archive
+
+    monkeypatch.setattr(crawler.cli, "COUNT_AT_MOST", 1)
+    monkeypatch.setattr(Archive, "RANK_AT_MOST", 1)  # "dong" (2 matches) is now broad
+    result = run("search", "dong", "--db", filled_db)
+    assert result.output.rstrip().endswith(
+        "2 of more than 1 results; a common query: newest first, not by relevance")
+    found = json.loads(run("search", "dong", "--db", filled_db, "--json").output)
+    assert (found["total"], found["total_at_least"], found["shown"]) == (None, 2, 2)
+    assert {h["ranked_by"] for h in found["results"]} == {"newest"}
+
+
 def test_search_filters(run, filled_db):
     def titles(*args):
         out = run("search", "dong", "--db", filled_db, "--json", *args).output
