@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -44,6 +44,9 @@ _SPACE_CHARS = (
 # Invisible characters that must vanish without leaving a space (they sit inside words).
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
 _INLINE_TABLE = {ord(c): " " for c in _SPACE_CHARS} | {ord(c): None for c in _INVISIBLE_CHARS}
+# Any character the table changes: most lines have none, and str.translate with a dict is a
+# slow per-character lookup on non-ASCII text, so it runs only when one is there.
+_INLINE_ODD_RE = re.compile("[" + re.escape(_SPACE_CHARS + _INVISIBLE_CHARS) + "]")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -58,8 +61,10 @@ def clean_inline(s: str) -> str:
     Soft hyphens and zero-width characters are removed *before* NFC so that a base letter and
     its combining tone mark separated by them recompose correctly.
     """
-    s = nfc(s.translate(_INLINE_TABLE))
-    return _WS_RE.sub(" ", s).strip()
+    if _INLINE_ODD_RE.search(s):
+        s = s.translate(_INLINE_TABLE)
+    # str.split() splits on exactly the characters the regex \s matches, runs collapsed.
+    return " ".join(nfc(s).split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,6 +290,18 @@ _VIEW_PREFIX_RE = re.compile(rf"^{_VIEW_LABEL}\s*:?\s*(\d[\d.,]*)(?:\s*lượt\b
 # e.g. "Lượt xem: 31BÀI VIẾT KHÁC" or "Thu HuyênTin khác".
 _GLUE_RE = re.compile(rf"{_VIEW_LABEL}(?=\s*:?\s*\d)|(?:{_MARKER_ALT})", re.IGNORECASE)
 _GLUE_BEFORE = frozenset('.!?…:;)]"”’»')
+
+
+def _chars(test: Callable[[str], bool]) -> str:
+    return re.escape("".join(c for c in map(chr, range(0x10000)) if test(c)))
+
+
+# Where a label can be glued: a capital straight after a digit, a lowercase letter or closing
+# punctuation. Few lines have one, so _split_glued tries the labels only at these points
+# rather than searching every line for every label.
+_GLUE_POINT_RE = re.compile(
+    rf"(?<=[{_chars(lambda c: c.isdigit() or c.islower())}{re.escape(''.join(_GLUE_BEFORE))}])"
+    rf"[{_chars(str.isupper)}]")
 
 # Leading bullets / decoration stripped before whole-line matching.
 _BULLETS_RE = re.compile(r"^[\s•·▪◦●○►▶▸»›«‹>\-–—*+|]+")
@@ -523,12 +540,10 @@ def _split_glued(line: str) -> list[str]:
     """
     pieces: list[str] = []
     start = 0
-    for m in _GLUE_RE.finditer(line):
-        pos = m.start()
-        if pos == 0 or pos <= start or not m.group(0)[0].isupper():
-            continue
-        prev = line[pos - 1]
-        if not (prev.isdigit() or prev.islower() or prev in _GLUE_BEFORE):
+    for point in _GLUE_POINT_RE.finditer(line):
+        pos = point.start()
+        m = _GLUE_RE.match(line, pos)
+        if m is None or pos <= start:
             continue
         label = m.group(0)
         if _MARKER_START_RE.fullmatch(label) and not _marker_follow_ok(label, line[m.end() :]):
