@@ -68,7 +68,7 @@ class SearchHit:
     snippet: str
     rank: float
     exact: bool
-    ranked_by: str = "bm25"  # or "newest": a broad tier, listed newest first (see search)
+    ranked_by: str = "bm25"  # or "newest" / "archived": a broad tier (see Archive.search)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -621,10 +621,10 @@ class Archive:
     # ~4 µs each); above it bm25 says little (the words are in most articles) and would take
     # seconds at a million articles, so the tier lists its matches newest first instead.
     RANK_AT_MOST = 5_000
-    # Newest first for up to this many matches: their ids fetched as a set (~0.1 µs each)
-    # and the date index walked. Above it (dense: ≥ 10 % of a million articles) the walk asks
-    # the index about each article instead, and stops after a few dozen.
-    SET_AT_MOST = 100_000
+    # Newest first for up to this many matches: their ids fetched as a set (~0.3 µs each)
+    # and the date index walked. Above it (≥ 3 % of a million articles) the walk asks the
+    # index about each article instead (~25 µs each), and stops after a few hundred.
+    SET_AT_MOST = 30_000
     # A newest-first walk that has read this many articles without filling the page (the
     # filters keep few of the matches) finishes from the match side instead.
     WALK_AT_MOST = 50_000
@@ -640,32 +640,42 @@ class Archive:
         folded index (accents, đ and tone placement ignored: "dong chi" is "đồng chí" side by
         side, not "động" here and "chỉ" there). ``exact=True``: only the first two, so "hoá"
         and "hóa" stay apart. A single word or a query with FTS5 syntax has no phrase tier.
+
         Within a tier of at most ``RANK_AT_MOST`` matches: bm25 (title weighted over summary
-        over body); a broader tier (a common word: "khoa học" is in nine articles of ten)
-        lists its matches newest first (``SearchHit.ranked_by``), which takes milliseconds
-        where ranking a million matches takes seconds. ``count_matches`` gives the number of
-        articles the same query matches.
+        over body). A broader tier (a common word: "khoa học" is in nine articles of ten)
+        lists its matches newest published first, or, for a prefix query (``khởi*``, which
+        FTS5 expands anew at every lookup), most recently archived first
+        (``SearchHit.ranked_by``: bm25 / newest / archived): milliseconds, where ranking a
+        million matches takes seconds. When the typed words are that broad, their phrase
+        tier is skipped: finding a phrase costs a pass over every article holding its
+        words, and newest-first has given up relevance anyway. ``count_matches`` gives the
+        number of articles the same query matches.
         """
         if limit < 1:
             raise QueryError("--limit must be at least 1")
         where, params = _filters(site=site, date_from=date_from, date_to=date_to, alias="a.")
         if not include_duplicates:
             where.append("a.duplicate_of IS NULL")
-        tiers = [("articles_fts", phrase_query(query, folded=False), True),
-                 ("articles_fts", prepare_query(query, folded=False), True)]
+        groups = [("articles_fts", phrase_query(query, folded=False),
+                   prepare_query(query, folded=False), True)]
         if not exact:
-            tiers += [("articles_folded_fts", phrase_query(query, folded=True), False),
-                      ("articles_folded_fts", prepare_query(query, folded=True), False)]
+            groups.append(("articles_folded_fts", phrase_query(query, folded=True),
+                           prepare_query(query, folded=True), False))
         found: list[tuple[int, float, bool, str]] = []
         seen: set[int] = set()
+        probes: dict[tuple[str, str], list[int]] = {}
         try:
-            for table, expr, is_exact in tiers:
-                if expr is None or len(found) >= limit:
-                    continue
-                for article_id, rank, ranked_by in self._tier(
-                        table, expr, where, params, limit - len(found), seen):
-                    seen.add(article_id)
-                    found.append((article_id, rank, is_exact, ranked_by))
+            for table, phrase, words, is_exact in groups:
+                if len(found) >= limit:
+                    break
+                broad = len(self._probe(table, words, probes)) > self.RANK_AT_MOST
+                for expr in ([phrase] if phrase and not broad else []) + [words]:
+                    if len(found) >= limit:
+                        break
+                    for article_id, rank, ranked_by in self._tier(
+                            table, expr, where, params, limit - len(found), seen, probes):
+                        seen.add(article_id)
+                        found.append((article_id, rank, is_exact, ranked_by))
         except sqlite3.OperationalError as exc:
             # FTS5 rejects a query as a syntax error, an unknown column, or (a bare "*",
             # "*x") an "unknown special query": the user's input, not a database failure.
@@ -687,7 +697,8 @@ class Archive:
         return hits
 
     def _tier(self, table: str, expr: str, where: list[str], params: list[Any], need: int,
-              seen: set[int]) -> list[tuple[int, float, str]]:
+              seen: set[int], probes: dict[tuple[str, str], list[int]],
+              ) -> list[tuple[int, float, str]]:
         """Up to ``need`` matches of ``expr`` on ``table`` passing the filters, not in
         ``seen``: (id, rank, how ranked), in the tier's order (see ``search``)."""
         extra = "".join(f" AND {w}" for w in where)
@@ -696,47 +707,72 @@ class Archive:
         def keep(ids: Iterable[int]) -> list[int]:
             return list(itertools.islice((i for i in ids if i not in seen), need))
 
-        if self._matches_up_to(table, expr, self.RANK_AT_MOST) <= self.RANK_AT_MOST:
+        def matches(order: str) -> list[int]:
+            return keep(r for (r,) in self.db.execute(
+                f"SELECT a.id FROM {table} JOIN articles a ON a.id = {table}.rowid "
+                f"WHERE {table} MATCH ?{extra} ORDER BY {order} LIMIT ?",
+                [expr, *params, want]))
+
+        newest_ids = self._probe(table, expr, probes)
+        if len(newest_ids) <= self.RANK_AT_MOST:
             rows = self.db.execute(
                 f"SELECT a.id, bm25({table}, 10.0, 4.0, 1.0) AS rank FROM {table} "
                 f"JOIN articles a ON a.id = {table}.rowid WHERE {table} MATCH ?{extra} "
                 "ORDER BY rank, a.id LIMIT ?", [expr, *params, want]).fetchall()
             ranks = dict(rows)
             return [(i, ranks[i], "bm25") for i in keep(r[0] for r in rows)]
-        order = " ORDER BY a.published_at DESC, a.id DESC"
-        if self._matches_up_to(table, expr, self.SET_AT_MOST) <= self.SET_AT_MOST:
+        if "*" in expr:
+            # The probe holds the most recently archived matches: filter those, and read
+            # further down the index only if the filters leave too few.
+            kept = {i for (i,) in self.db.execute(
+                "SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))"
+                f"{extra}", [json.dumps(newest_ids), *params])}
+            ids = keep(i for i in newest_ids if i in kept)
+            if len(ids) < need:
+                ids = matches(f"{table}.rowid DESC")
+            return [(i, 0.0, "archived") for i in ids]
+        newest = "a.published_at DESC, a.id DESC"
+        # How many matches in all, estimated from how far down the ids the probe reached.
+        (top,) = self.db.execute("SELECT max(id) FROM articles").fetchone()
+        estimate = len(newest_ids) * top / (top - newest_ids[-1] + 1)
+        matching: set[int] = set()
+        if estimate <= self.SET_AT_MOST:  # an estimate: the ids of one site cluster, so cap
+            cap = 4 * self.SET_AT_MOST + 1
             matching = {r for (r,) in self.db.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH ?", [expr])}
-            walk = self.db.execute(
-                "SELECT a.id FROM articles a" + (" WHERE " + " AND ".join(where)
-                                                 if where else "") + order, params)
-            ids = []
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", [expr, cap])}
+        if matching and len(matching) < 4 * self.SET_AT_MOST + 1:
+            walk = self.db.execute("SELECT a.id FROM articles a" + (
+                " WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {newest}",
+                params)
+            ids: list[int] = []
             for n, (article_id,) in enumerate(walk, 1):
                 if article_id in matching and article_id not in seen:
                     ids.append(article_id)
                     if len(ids) == need:
                         break
                 if n == self.WALK_AT_MOST:
-                    ids = keep(r for (r,) in self.db.execute(
-                        f"SELECT a.id FROM {table} JOIN articles a ON a.id = {table}.rowid "
-                        f"WHERE {table} MATCH ?{extra}{order} LIMIT ?",
-                        [expr, *params, want]))
+                    ids = matches(newest)
                     break
             walk.close()
         else:
             # CROSS JOIN: the date index is the outer loop; the index answers per article.
             ids = keep(r for (r,) in self.db.execute(
                 f"SELECT a.id FROM articles a CROSS JOIN {table} ON {table}.rowid = a.id "
-                f"WHERE {table} MATCH ?{extra}{order} LIMIT ?", [expr, *params, want]))
+                f"WHERE {table} MATCH ?{extra} ORDER BY {newest} LIMIT ?",
+                [expr, *params, want]))
         return [(i, 0.0, "newest") for i in ids]
 
-    def _matches_up_to(self, table: str, expr: str, cap: int) -> int:
-        """How many articles ``expr`` matches on ``table``, counting no further than
-        ``cap + 1`` (the cost grows with the count, not with the archive)."""
-        (n,) = self.db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)",
-            [expr, cap + 1]).fetchone()
-        return int(n)
+    def _probe(self, table: str, expr: str, probes: dict[tuple[str, str], list[int]],
+               ) -> list[int]:
+        """The ids of the ``RANK_AT_MOST + 1`` most recently archived matches of ``expr``
+        (all of them if fewer), newest first; once per search (``probes``). Its length says
+        whether the tier is selective; how far down the ids it reached, how broad it is."""
+        key = (table, expr)
+        if key not in probes:
+            probes[key] = [r for (r,) in self.db.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?",
+                [expr, self.RANK_AT_MOST + 1])]
+        return probes[key]
 
     def count_matches(self, query: str, *, site: str | None = None,
                       date_from: str | None = None, date_to: str | None = None,

@@ -49,18 +49,23 @@ def archive(tmp_path_factory):
     arch.close()
 
 
-def reference(archive, query, *, newest, limit=20, exact=False, site=None, date_from=None,
-              date_to=None, include_duplicates=False):
-    """Every match of every tier, filtered and ordered in Python."""
-    tiers = [("articles_fts", phrase_query(query, folded=False)),
-             ("articles_fts", prepare_query(query, folded=False))]
-    if not exact:
-        tiers += [("articles_folded_fts", phrase_query(query, folded=True)),
-                  ("articles_folded_fts", prepare_query(query, folded=True))]
+def reference(archive, query, *, rank_at_most, limit=20, exact=False, site=None,
+              date_from=None, date_to=None, include_duplicates=False):
+    """Every match of every tier, filtered and ordered in Python (rules: Archive.search)."""
+    def all_matches(table, expr):
+        return archive.db.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?",
+                                  [expr]).fetchall()
+
+    tiers = []
+    for table, folded in [("articles_fts", False)] + ([] if exact else
+                                                       [("articles_folded_fts", True)]):
+        phrase, words = phrase_query(query, folded=folded), prepare_query(query, folded=folded)
+        if phrase and len(all_matches(table, words)) <= rank_at_most:
+            tiers.append((table, phrase))
+        tiers.append((table, words))
     out: list[int] = []
     for table, expr in tiers:
-        if expr is None:
-            continue
+        newest = len(all_matches(table, expr)) > rank_at_most
         rows = archive.db.execute(
             f"SELECT a.id, bm25({table}, 10.0, 4.0, 1.0), a.published_at, a.site, "
             f"a.duplicate_of FROM {table} JOIN articles a ON a.id = {table}.rowid "
@@ -71,8 +76,9 @@ def reference(archive, query, *, newest, limit=20, exact=False, site=None, date_
                 and (date_from is None or (r[2] or "") >= date_from)
                 and (date_to is None or (r[2] is not None and r[2][:10] <= date_to))]
         if newest:
-            rows.sort(key=lambda r: r[0], reverse=True)
-            rows.sort(key=lambda r: r[2] or "", reverse=True)  # stable; undated last
+            rows.sort(key=lambda r: r[0], reverse=True)  # most recently archived first
+            if "*" not in expr:  # newest published first; stable, so undated last by id
+                rows.sort(key=lambda r: r[2] or "", reverse=True)
         else:
             rows.sort(key=lambda r: (r[1], r[0]))
         out += [r[0] for r in rows]
@@ -84,6 +90,7 @@ PATHS = {  # (RANK_AT_MOST, SET_AT_MOST, WALK_AT_MOST) forcing each path
     "newest, match set + date walk": (0, 10**9, 10**9),
     "newest, walk cut short, from the match side": (0, 10**9, 3),
     "newest, date walk asking the index": (0, 0, 10**9),
+    "mixed: selective tiers by bm25, broad ones newest first": (30, 60, 10**9),
 }
 
 
@@ -92,6 +99,7 @@ PATHS = {  # (RANK_AT_MOST, SET_AT_MOST, WALK_AT_MOST) forcing each path
 @pytest.mark.parametrize("exact", [False, True])
 def test_each_path_equals_the_full_computation(archive, path, filters, exact, monkeypatch):
     rank_at_most, set_at_most, walk_at_most = PATHS[path]
+    rank_at_most = min(rank_at_most, 10**6)
     monkeypatch.setattr(archive, "RANK_AT_MOST", rank_at_most)
     monkeypatch.setattr(archive, "SET_AT_MOST", set_at_most)
     monkeypatch.setattr(archive, "WALK_AT_MOST", walk_at_most)
@@ -99,10 +107,12 @@ def test_each_path_equals_the_full_computation(archive, path, filters, exact, mo
     for query in QUERIES:
         for limit in (5, 20):
             hits = archive.search(query, limit=limit, exact=exact, **filters)
-            expected = reference(archive, query, newest=path != "bm25", limit=limit,
+            expected = reference(archive, query, rank_at_most=rank_at_most, limit=limit,
                                  exact=exact, **filters)
             assert [h.id for h in hits] == expected, (query, limit)
-            assert {h.ranked_by for h in hits} <= {"bm25" if path == "bm25" else "newest"}
+            assert {h.ranked_by for h in hits} <= (
+                {"bm25"} if path == "bm25" else {"bm25", "newest", "archived"}
+                if path.startswith("mixed") else {"newest", "archived"})
             compared += len(expected)
     assert compared > 50  # the queries do match: the comparison is not empty
 
@@ -115,3 +125,6 @@ def test_broad_and_selective_tiers_are_told_apart(archive, monkeypatch):
     assert rare and {h.ranked_by for h in rare} == {"bm25"}
     dates = [h.published_at or "" for h in common]
     assert dates == sorted(dates, reverse=True)
+    prefix = archive.search("chuy*")
+    assert {h.ranked_by for h in prefix} == {"archived"}
+    assert [h.id for h in prefix] == sorted((h.id for h in prefix), reverse=True)
