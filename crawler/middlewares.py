@@ -159,8 +159,9 @@ class RefusingCompressionMiddleware(HttpCompressionMiddleware):
             return
         origin = getattr(self.crawler.spider, "origin_url", None)
         ctx = run_context(self.crawler)
-        ctx.archive.record_rejection(site=ctx.site, run_id=ctx.run_id, reason=reason,
-                                     url=origin(request.url) if callable(origin) else request.url)
+        url = origin(request.url) if callable(origin) else request.url
+        ctx.writer.post(lambda archive: archive.record_rejection(
+            site=ctx.site, run_id=ctx.run_id, reason=reason, url=url))
         self.crawler.stats.inc_value("archive/rejected")
 
 

@@ -1,7 +1,9 @@
 """Item pipelines: normalize → validate → deduplicate → store. Each is thin; none writes SQL.
 
 A page that cannot become an article is recorded as a rejection with its reason (through
-``storage``), never dropped silently.
+``storage``), never dropped silently. Writes go to the run's archive writer thread
+(crawler/writer.py); the store pipeline awaits the commit, so an item Scrapy counts as
+scraped is in the archive.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.items import Article, GoneArticle, RawArticle
 from crawler.normalize.article import build_article
@@ -27,7 +30,8 @@ class _ArchivePipeline:
 
     def reject(self, url: str, reason: str) -> DropItem:
         ctx = run_context(self.crawler)
-        ctx.archive.record_rejection(site=ctx.site, url=url, reason=reason, run_id=ctx.run_id)
+        ctx.writer.post(lambda archive: archive.record_rejection(
+            site=ctx.site, url=url, reason=reason, run_id=ctx.run_id))
         self.stats.inc_value("archive/rejected")
         return DropItem(f"rejected {url}: {reason}")
 
@@ -86,16 +90,20 @@ class StorePipeline(_ArchivePipeline):
     """Upserts into the archive and counts new / updated / unchanged / duplicate articles;
     marks archived articles that now answer 404/410 as gone (their rows stay)."""
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, GoneArticle):
             ctx = run_context(self.crawler)
-            if ctx.archive.mark_gone(item.canonical_url, status=item.status, at=item.seen_at):
+            if await maybe_deferred_to_future(ctx.writer.submit(lambda archive: archive.mark_gone(
+                    item.canonical_url, status=item.status, at=item.seen_at))):
                 self.stats.inc_value("archive/gone")
             return item
         if not isinstance(item, Article):
             return item
         ctx = run_context(self.crawler)
-        result = ctx.archive.upsert_article(item, run_id=ctx.run_id, capture_id=item.capture_id)
+        writer = ctx.writer
+        result = await maybe_deferred_to_future(writer.submit(
+            lambda archive: archive.upsert_article(item, run_id=ctx.run_id,
+                                                   capture_id=writer.capture_id(item.capture_id))))
         self.stats.inc_value(f"archive/{result.status}")
         if result.duplicate_of is not None and result.status != "unchanged":
             self.stats.inc_value("archive/duplicates")

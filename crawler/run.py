@@ -8,7 +8,7 @@ refused like a second ``dost-archive crawl`` while another crawl writes the arch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from scrapy.exceptions import CloseSpider
 
 from crawler import lock
 from crawler.monitors import degrading, evaluate
+from crawler.writer import ArchiveWriter, Task
 from storage import Archive
 
 _ATTR = "_dost_run"
@@ -27,9 +28,15 @@ LOCKED = "archive_locked"
 
 @dataclass
 class RunContext:
+    """``archive`` is the reactor thread's connection (run rows, reads); every write of the
+    crawl goes through ``writer`` (crawler/writer.py). ``closing``: tasks the run queues
+    last, before it drains the writer (the WARC file's close)."""
+
     archive: Archive
     run_id: int
     site: str
+    writer: ArchiveWriter
+    closing: list[Task] = field(default_factory=list)
 
 
 def site_of(spider: Spider) -> str:
@@ -48,7 +55,8 @@ def run_context(crawler: Crawler) -> RunContext:
         run_id = archive.start_run(
             site_of(spider), run_key=crawler.settings.get("DOST_RUN_KEY"), args=args
         )
-        ctx = RunContext(archive, run_id, site_of(spider))
+        ctx = RunContext(archive, run_id, site_of(spider),
+                         ArchiveWriter.acquire(crawler.settings.get("ARCHIVE_DB")))
         setattr(crawler, _ATTR, ctx)
     return ctx
 
@@ -99,6 +107,12 @@ class RunRecorder:
 
     def _finish(self, spider: Spider, reason: str) -> None:
         ctx = run_context(self.crawler)
+        try:
+            for task in ctx.closing:
+                ctx.writer.post(task)
+            ctx.writer.drain()  # every write of the run committed before it is counted
+        finally:
+            ctx.writer.release()
         stats: dict[str, Any] = self.crawler.stats.get_stats()
         # Final failures only: Scrapy logs a download it gave up on, an unhandled HTTP error
         # page and a spider exception at ERROR; an exception that a retry got past is not an

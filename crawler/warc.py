@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, is_dataclass
@@ -48,6 +49,8 @@ from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
 from crawler.items import RawArticle
+
+logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 META_KEY = "dost_capture"
@@ -102,6 +105,7 @@ class WarcRecorder:
         self.writer: WARCWriter | None = None
         self.name = ""
         self.written = 0
+        self.closing_queued = False
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -130,29 +134,63 @@ class WarcRecorder:
         return self.writer
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Nothing to do here: the file is written and closed on the archive writer's thread
+        (``_close``, queued by the run recorder before it drains the writer)."""
+
+    def _close(self, archive: Any) -> None:
         if self.fh is None:
             return
         self.fh.close()
         os.replace(self.directory / (self.name + OPEN_SUFFIX), self.directory / self.name)
-        spider.logger.info("WARC: %d responses in %s", self.written, self.directory / self.name)
+        logger.info("WARC: %d responses in %s", self.written, self.directory / self.name)
         self.fh = self.writer = None
 
     # -- records -----------------------------------------------------------------------
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """Queue the response's WARC records and ``captures`` row on the archive writer; the
+        request carries a ticket the writer resolves to the capture's id for its items."""
         from crawler.run import run_context
 
         ctx = run_context(self.crawler)
-        writer = self._open(ctx.site, ctx.run_id)
+        if not self.closing_queued:
+            ctx.closing.append(self._close)
+            self.closing_queued = True
+        ticket = ctx.writer.pending_capture()
+        request.meta[META_KEY] = ticket
+        origin = getattr(spider, "origin_url", None)
+        content_type = response.headers.get(b"Content-Type") or b""
+        row = dict(
+            run_id=ctx.run_id, site=ctx.site, page=_page_kind(request, spider), url=response.url,
+            origin_url=origin(response.url) if callable(origin) else response.url,
+            status=response.status,
+            mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
+            context={"callback": getattr(request.callback, "__name__", None),
+                     "kwargs": _jsonable(request.cb_kwargs)})
         body = response.body
-        digest = payload_digest(body)
         http_headers = self._http_headers(response, len(body))
-        first = ctx.archive.payload_capture(digest)
+        request_headers = self._request_headers(request)
+        writer = ctx.writer
+
+        def write(archive: Any) -> None:
+            writer.captured(ticket, self._write(archive, ctx.site, ctx.run_id, body,
+                                                http_headers, request_headers, row))
+
+        writer.post(write)
+
+    def _write(self, archive: Any, site: str, run_id: int, body: bytes,
+               http_headers: StatusAndHeaders, request_headers: StatusAndHeaders,
+               row: dict[str, Any]) -> int:
+        """Write one response (or a revisit of an identical payload) and its request to the
+        run's WARC file, then its ``captures`` row (writer thread)."""
+        writer = self._open(site, run_id)
+        digest = payload_digest(body)
+        first = archive.payload_capture(digest)
         if first is None:
-            record = writer.create_warc_record(response.url, "response", payload=BytesIO(body),
+            record = writer.create_warc_record(row["url"], "response", payload=BytesIO(body),
                                                length=len(body), http_headers=http_headers)
         else:
             record = writer.create_revisit_record(
-                response.url, digest, first["url"], first["captured_at"],
+                row["url"], digest, first["url"], first["captured_at"],
                 http_headers=http_headers,
                 warc_headers_dict={"WARC-Refers-To": first["record_id"]})
         record_id = record.rec_headers.get_header("WARC-Record-ID")
@@ -160,24 +198,16 @@ class WarcRecorder:
         writer.write_record(record)
         length = self.fh.tell() - offset
         writer.write_record(writer.create_warc_record(
-            response.url, "request", payload=BytesIO(b""), length=0,
-            http_headers=self._request_headers(request),
+            row["url"], "request", payload=BytesIO(b""), length=0,
+            http_headers=request_headers,
             warc_headers_dict={"WARC-Concurrent-To": record_id}))
         self.fh.flush()  # on disk (in the OS) before the table points at it
         self.written += 1
-        origin = getattr(spider, "origin_url", None)
-        content_type = response.headers.get(b"Content-Type") or b""
-        request.meta[META_KEY] = ctx.archive.record_capture(
-            run_id=ctx.run_id, site=ctx.site, kind="response" if first is None else "revisit",
-            page=_page_kind(request, spider), url=response.url,
-            origin_url=origin(response.url) if callable(origin) else response.url,
-            status=response.status,
-            mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
-            warc_file=self.name, record_id=record_id, offset=offset, length=length,
-            payload_digest=digest, refers_to=first["id"] if first else None,
-            captured_at=record.rec_headers.get_header("WARC-Date"),
-            context={"callback": getattr(request.callback, "__name__", None),
-                     "kwargs": _jsonable(request.cb_kwargs)})
+        return archive.record_capture(
+            **row, kind="response" if first is None else "revisit", warc_file=self.name,
+            record_id=record_id, offset=offset, length=length, payload_digest=digest,
+            refers_to=first["id"] if first else None,
+            captured_at=record.rec_headers.get_header("WARC-Date"))
 
     @staticmethod
     def _http_headers(response: Response, length: int) -> StatusAndHeaders:
