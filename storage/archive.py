@@ -360,7 +360,7 @@ class Archive:
                 row.update(first_seen_at=seen, last_seen_at=seen, last_changed_at=seen,
                            revision_count=1, first_run_id=run_id, last_run_id=run_id,
                            duplicate_of=self._first_copy(row["content_hash"], None))
-                article_id = int(self.db["articles"].insert(row).last_pk)
+                article_id = self._insert("articles", row)
                 self._add_revision(article_id, 1, row, run_id, reparsed=reparsed)
                 self._place_in_cluster(article_id, row)
                 return UpsertResult("new", article_id, 1, row["duplicate_of"])
@@ -400,6 +400,15 @@ class Archive:
             self._place_in_cluster(article_id, row, edited=True)
             return UpsertResult("updated", article_id, revisions, row["duplicate_of"])
 
+    def _insert(self, table: str, row: Mapping[str, Any]) -> int:
+        """INSERT one row (column names are the schema's, from our own dataclasses); its id.
+        Plain SQL: sqlite-utils' insert re-inspects the table and every value each time."""
+        cols = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        cursor = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+                                 list(row.values()))
+        return int(cursor.lastrowid)
+
     def _first_copy(self, content_hash: str, exclude_id: int | None) -> int | None:
         found = self.db.execute(
             "SELECT id FROM articles WHERE content_hash = ? AND duplicate_of IS NULL "
@@ -414,7 +423,7 @@ class Archive:
         rev.update(article_id=article_id, revision=number, content_hash=row["content_hash"],
                    seen_at=row["fetched_at"], run_id=run_id, capture_id=row.get("capture_id"),
                    reparsed_at=utcnow() if reparsed else None)
-        self.db["revisions"].insert(rev)
+        self._insert("revisions", rev)
 
     # -- syndication clusters ----------------------------------------------------------
     def _place_in_cluster(self, article_id: int, row: Mapping[str, Any], *,
@@ -449,11 +458,11 @@ class Archive:
         sig = near.signature(body)
         if sig is None:
             return None
-        self.db["article_minhash"].insert({"article_id": article_id,
-                                           "signature": near.to_bytes(sig)})
-        self.db["article_bands"].insert_all(
-            {"band": band, "hash": key, "article_id": article_id}
-            for band, key in near.band_keys(sig))
+        self.db.execute("INSERT INTO article_minhash (article_id, signature) VALUES (?, ?)",
+                        [article_id, near.to_bytes(sig)])
+        self.db.conn.executemany(
+            "INSERT INTO article_bands (band, hash, article_id) VALUES (?, ?, ?)",
+            [(band, key, article_id) for band, key in near.band_keys(sig)])
         return sig
 
     def _near_copies(self, article_id: int, sig: near.Signature | None,
