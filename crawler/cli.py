@@ -185,9 +185,9 @@ def crawl(sites: tuple[str, ...], all_sites: bool, db: str, base_url: str | None
     if redis_url:
         _crawl_distributed(chosen, all_sites, redis_url, max_idle, quiet, {
             "--base-url": base_url, "--since": since, "--full": full, "--max-pages": max_pages,
-            "--report": report, "--warc-dir": warc_dir, "--no-warc": no_warc,
+            "--report": report,
             "--db": click.get_current_context().get_parameter_source("db")
-            != click.core.ParameterSource.DEFAULT})
+            != click.core.ParameterSource.DEFAULT}, warc_dir=warc_dir, no_warc=no_warc)
         return
     if base_url and len(chosen) != 1:
         raise UserError("--base-url points one site at a mirror: name exactly one site")
@@ -392,13 +392,16 @@ def seed(sites: tuple[str, ...], all_sites: bool, redis_url: str, base_url: str 
 
 
 def _crawl_distributed(chosen: list[str], all_sites: bool, redis_url: str, max_idle: float,
-                       quiet: bool, single_only: dict[str, Any]) -> None:
-    """`crawl --redis`: one worker per seeded site, pulling from the shared queue."""
+                       quiet: bool, single_only: dict[str, Any], *, warc_dir: Path | None,
+                       no_warc: bool) -> None:
+    """`crawl --redis`: one worker per seeded site, pulling from the shared queue. Each
+    writes its WARC captures to ``--warc-dir`` (default: beside ./archive.db), where
+    `dost-archive write` must find them."""
     given = [option for option, value in single_only.items() if value]
     if given:
         raise UserError(f"{', '.join(given)}: not for `crawl --redis` (a run's arguments are "
                         "given to `dost-archive seed`; only `dost-archive write` opens the "
-                        "archive, and distributed runs keep no WARC captures)")
+                        "archive)")
     dist = _distributed()
     server = _redis(dist, redis_url)
     runs = dist.load_runs(server)
@@ -415,6 +418,10 @@ def _crawl_distributed(chosen: list[str], all_sites: bool, redis_url: str, max_i
     from scrapy.spiderloader import SpiderLoader
 
     settings = _scrapy_settings(DEFAULT_DB, "worker", quiet)
+    if warc_dir:
+        settings.set("WARC_DIR", str(warc_dir), priority="cmdline")
+    if no_warc:
+        settings.set("WARC_ENABLED", False, priority="cmdline")
     mirror = _scrapy_settings(DEFAULT_DB, "worker", quiet, loopback=True)
     # What crawl changes for a mirror on loopback, for the runs seeded with one.
     cmdline = SETTINGS_PRIORITIES["cmdline"]

@@ -71,6 +71,7 @@ import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_redis import connection
 from scrapy_redis import defaults as redis_defaults
@@ -81,9 +82,10 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from crawler.items import GoneArticle, RawArticle
+from crawler.items import CaptureRecord, GoneArticle, RawArticle
 from crawler.platforms.base import Alarm
 from crawler.run import site_of
+from crawler.warc import META_KEY, WarcRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +283,8 @@ def reclaim(server: redis.Redis, keys: Keys) -> int:
 
 
 # -- items --------------------------------------------------------------------------------
-ITEM_TYPES: dict[str, type] = {cls.__name__: cls for cls in (RawArticle, GoneArticle)}
+ITEM_TYPES: dict[str, type] = {cls.__name__: cls for cls in (RawArticle, GoneArticle,
+                                                             CaptureRecord)}
 
 
 def encode_item(item: Any, run_key: str = "") -> str:
@@ -429,8 +432,10 @@ def worker_settings(settings: Any, redis_url: str, run: Run, max_idle: float) ->
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority=prio)
     settings.set("SCHEDULER_PERSIST", True, priority=prio)
     settings.set("ITEM_PIPELINES", {"crawler.distributed.RedisItemPipeline": 100}, priority=prio)
-    settings.set("EXTENSIONS", {}, priority=prio)
-    settings.set("WARC_ENABLED", False, priority=prio)
+    # No project extension (they write SQLite) but the crawler's own WARC recorder.
+    warc = settings.getbool("WARC_ENABLED", True)
+    settings.set("EXTENSIONS", {"crawler.distributed.WorkerWarcRecorder": 510} if warc else {},
+                 priority=prio)
     settings.set("DOST_RUN_KEY", run.run_key, priority=prio)
     settings.set("MAX_IDLE_TIME_BEFORE_CLOSE", max_idle, priority=prio)
 
@@ -615,6 +620,34 @@ class RedisItemPipeline(RedisPipeline):
         self.server.rpush(Keys(site_of(self.crawler.spider)).items,
                           encode_item(item, self.run_key))
         return item
+
+
+class WorkerWarcRecorder(WarcRecorder):
+    """A crawler's WARC captures: its own file (``SITE-<worker>-<time>.warc.gz`` in
+    ``WARC_DIR``, which must be where ``dost-archive write`` finds the archive's WARC files:
+    beside the archive by default, or a shared folder given to both), written and flushed as
+    each response arrives, then a ``CaptureRecord`` pushed to the site's item list before
+    the response's own items; the request carries the record id, which its articles keep.
+    No revisit records (a crawler cannot see earlier captures). A crawler killed mid-run
+    leaves its file ``.open``, readable up to its last whole record; every capture pushed
+    points into that part."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.server = connection.get_redis_from_settings(crawler.settings)
+        self.run_key = crawler.settings.get("DOST_RUN_KEY") or ""
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        site = site_of(spider)
+        body = response.body
+        written = self._append(site, WORKER_ID, body, self._http_headers(response, len(body)),
+                               self._request_headers(request), response.url)
+        record = CaptureRecord(**self.capture_row(request, response, spider), **written)
+        self.server.rpush(Keys(site).items, encode_item(record, self.run_key))
+        request.meta[META_KEY] = record.record_id
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self._close(None)
 
 
 def run_workers(process: Any, jobs: Iterable[tuple[type[Spider], Run, Any]]) -> list[Crawler]:

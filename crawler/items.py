@@ -150,6 +150,27 @@ class Article:
 
 
 @dataclass
+class CaptureRecord:
+    """A response a distributed crawler wrote to its own WARC file (crawler/warc.py
+    ``WorkerWarcRecorder``): crosses Redis ahead of the response's items, and the archive
+    writer indexes it in ``captures``. Articles name it by ``record_id``."""
+
+    url: str
+    origin_url: str
+    status: int
+    mime: str | None
+    page: str
+    warc_file: str
+    record_id: str
+    offset: int
+    length: int
+    payload_digest: str
+    captured_at: str
+    context: dict[str, Any] = field(default_factory=dict)
+    kind: str = "response"
+
+
+@dataclass
 class GoneArticle:
     """An article URL that now answers 404/410: the archive keeps the article and records
     when (``gone_at``) and how (``status``) it disappeared."""

@@ -8,13 +8,14 @@ scraped is in the archive.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from crawler.items import Article, GoneArticle, RawArticle
+from crawler.items import Article, CaptureRecord, GoneArticle, RawArticle
 from crawler.normalize.article import build_article
 from crawler.run import run_context
 
@@ -97,13 +98,21 @@ class StorePipeline(_ArchivePipeline):
                     item.canonical_url, status=item.status, at=item.seen_at))):
                 self.stats.inc_value("archive/gone")
             return item
+        if isinstance(item, CaptureRecord):  # from a distributed crawler's WARC file
+            ctx = run_context(self.crawler)
+            await maybe_deferred_to_future(ctx.writer.submit(
+                lambda archive: archive.capture_by_record(item.record_id)
+                or archive.record_capture(run_id=ctx.run_id, site=ctx.site,
+                                          **asdict(item))))
+            self.stats.inc_value("archive/captures")
+            return item
         if not isinstance(item, Article):
             return item
         ctx = run_context(self.crawler)
         writer = ctx.writer
         result = await maybe_deferred_to_future(writer.submit(
-            lambda archive: archive.upsert_article(item, run_id=ctx.run_id,
-                                                   capture_id=writer.capture_id(item.capture_id))))
+            lambda archive: archive.upsert_article(
+                item, run_id=ctx.run_id, capture_id=writer.capture_id(item.capture_id, archive))))
         self.stats.inc_value(f"archive/{result.status}")
         if result.duplicate_of is not None and result.status != "unchanged":
             self.stats.inc_value("archive/duplicates")

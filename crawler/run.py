@@ -120,7 +120,9 @@ class RunRecorder:
         errors = int(stats.get("log_count/ERROR", 0))
         counts = {
             "pages": int(stats.get("downloader/response_count", 0)),
-            "items": int(stats.get("item_scraped_count", 0)),
+            # Articles and gone marks: not the captures distributed crawlers send as items.
+            "items": int(stats.get("item_scraped_count", 0)) - int(stats.get(
+                "archive/captures", 0)),
             "new": int(stats.get("archive/new", 0)),
             "updated": int(stats.get("archive/updated", 0)),
             "unchanged": int(stats.get("archive/unchanged", 0)),

@@ -116,11 +116,12 @@ class WarcRecorder:
         return cls(crawler)
 
     # -- file lifecycle ----------------------------------------------------------------
-    def _open(self, site: str, run_id: int) -> WARCWriter:
+    def _open(self, site: str, run_id: int | str) -> WARCWriter:
         if self.writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            self.name = f"{site}-{run_id:06d}-{stamp}.warc.gz"
+            tag = f"{run_id:06d}" if isinstance(run_id, int) else run_id
+            self.name = f"{site}-{tag}-{stamp}.warc.gz"
             self.fh = open(self.directory / (self.name + OPEN_SUFFIX), "ab")  # noqa: SIM115
             self.writer = WARCWriter(self.fh, gzip=True)
             info = self.writer.create_warcinfo_record(self.name, {
@@ -157,15 +158,8 @@ class WarcRecorder:
             self.closing_queued = True
         ticket = ctx.writer.pending_capture()
         request.meta[META_KEY] = ticket
-        origin = getattr(spider, "origin_url", None)
-        content_type = response.headers.get(b"Content-Type") or b""
-        row = dict(
-            run_id=ctx.run_id, site=ctx.site, page=_page_kind(request, spider), url=response.url,
-            origin_url=origin(response.url) if callable(origin) else response.url,
-            status=response.status,
-            mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
-            context={"callback": getattr(request.callback, "__name__", None),
-                     "kwargs": _jsonable(request.cb_kwargs)})
+        row = {"run_id": ctx.run_id, "site": ctx.site,
+               **self.capture_row(request, response, spider)}
         body = response.body
         http_headers = self._http_headers(response, len(body))
         request_headers = self._request_headers(request)
@@ -182,32 +176,52 @@ class WarcRecorder:
                row: dict[str, Any]) -> int:
         """Write one response (or a revisit of an identical payload) and its request to the
         run's WARC file, then its ``captures`` row (writer thread)."""
+        first = archive.payload_capture(payload_digest(body))
+        written = self._append(site, run_id, body, http_headers, request_headers, row["url"],
+                               first)
+        return archive.record_capture(**row, **written,
+                                      refers_to=first["id"] if first else None)
+
+    def _append(self, site: str, run_id: int | str, body: bytes,
+                http_headers: StatusAndHeaders, request_headers: StatusAndHeaders, url: str,
+                first: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Append a response record (a revisit of ``first``, an earlier capture of the same
+        payload, if given) and its request record to the file; where it went."""
         writer = self._open(site, run_id)
         digest = payload_digest(body)
-        first = archive.payload_capture(digest)
         if first is None:
-            record = writer.create_warc_record(row["url"], "response", payload=BytesIO(body),
+            record = writer.create_warc_record(url, "response", payload=BytesIO(body),
                                                length=len(body), http_headers=http_headers)
         else:
             record = writer.create_revisit_record(
-                row["url"], digest, first["url"], first["captured_at"],
-                http_headers=http_headers,
+                url, digest, first["url"], first["captured_at"], http_headers=http_headers,
                 warc_headers_dict={"WARC-Refers-To": first["record_id"]})
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         offset = self.fh.tell()
         writer.write_record(record)
         length = self.fh.tell() - offset
         writer.write_record(writer.create_warc_record(
-            row["url"], "request", payload=BytesIO(b""), length=0,
-            http_headers=request_headers,
+            url, "request", payload=BytesIO(b""), length=0, http_headers=request_headers,
             warc_headers_dict={"WARC-Concurrent-To": record_id}))
-        self.fh.flush()  # on disk (in the OS) before the table points at it
+        self.fh.flush()  # on disk (in the OS) before anything points at it
         self.written += 1
-        return archive.record_capture(
-            **row, kind="response" if first is None else "revisit", warc_file=self.name,
-            record_id=record_id, offset=offset, length=length, payload_digest=digest,
-            refers_to=first["id"] if first else None,
-            captured_at=record.rec_headers.get_header("WARC-Date"))
+        return {"kind": "response" if first is None else "revisit", "warc_file": self.name,
+                "record_id": record_id, "offset": offset, "length": length,
+                "payload_digest": digest,
+                "captured_at": record.rec_headers.get_header("WARC-Date")}
+
+    def capture_row(self, request: Request, response: Response, spider: Spider,
+                    ) -> dict[str, Any]:
+        """What the ``captures`` row says of a response besides where it was written."""
+        origin = getattr(spider, "origin_url", None)
+        content_type = response.headers.get(b"Content-Type") or b""
+        return dict(
+            page=_page_kind(request, spider), url=response.url,
+            origin_url=origin(response.url) if callable(origin) else response.url,
+            status=response.status,
+            mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
+            context={"callback": getattr(request.callback, "__name__", None),
+                     "kwargs": _jsonable(request.cb_kwargs)})
 
     @staticmethod
     def _http_headers(response: Response, length: int) -> StatusAndHeaders:

@@ -117,10 +117,14 @@ class ArchiveWriter:
         done.wait()
 
     # -- the writer thread ---------------------------------------------------------------
-    def capture_id(self, capture: Any) -> int | None:
-        """The ``captures`` id an item's ``capture_id`` stands for (writer thread)."""
+    def capture_id(self, capture: Any, archive: Archive) -> int | None:
+        """The ``captures`` id an item's ``capture_id`` stands for (writer thread): a ticket
+        of this process's WARC recorder, or the WARC record id a distributed crawler wrote
+        (its ``CaptureRecord`` indexed before the article, see crawler/distributed.py)."""
         if isinstance(capture, PendingCapture):
             return self._captures.pop(capture, None)
+        if isinstance(capture, str):
+            return archive.capture_by_record(capture)
         return capture
 
     def captured(self, ticket: PendingCapture, capture_id: int | None) -> None:

@@ -288,6 +288,12 @@ class Archive:
             limit=1))
         return rows[0] if rows else None
 
+    def capture_by_record(self, record_id: str) -> int | None:
+        """The id of the capture of WARC record ``record_id``, if indexed."""
+        found = self.db.execute("SELECT id FROM captures WHERE record_id = ?",
+                                [record_id]).fetchone()
+        return found[0] if found else None
+
     def capture(self, capture_id: int) -> dict[str, Any] | None:
         rows = list(self.db["captures"].rows_where("id = ?", [capture_id]))
         if not rows:

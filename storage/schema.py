@@ -264,3 +264,10 @@ def m008_folded_view(db: sqlite_utils.Database) -> None:
         INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});
     END;
     """)
+
+
+@migrations(name="m009_capture_record_index")
+def m009_capture_record_index(db: sqlite_utils.Database) -> None:
+    """Captures found by their WARC record id: in distributed mode an article names the
+    capture a crawler wrote by that id (the crawler cannot know the row's)."""
+    db["captures"].create_index(["record_id"])

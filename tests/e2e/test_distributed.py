@@ -29,7 +29,8 @@ import pytest
 import redis
 
 from crawler.distributed import decode_item, encode_item
-from crawler.items import GoneArticle, RawArticle
+from crawler.items import CaptureRecord, GoneArticle, RawArticle
+from crawler.warc import read_capture, warc_dir_for
 from storage import Archive
 from tests.mirror_process import mirror_process
 
@@ -174,7 +175,8 @@ def distributed_crawl(env, url: str, mirror: dict[str, str], db: Path, tmp: Path
     client = redis.Redis.from_url(url)
     writer = dost(env, "write", "--from-redis", url, "--db", str(db), log=tmp / "writer.log")
     procs = [dost(env, "crawl", *SITES, "--redis", url, "--max-idle", "10",
-                  log=tmp / f"crawler{i}.log") for i in range(crawlers)]
+                  "--warc-dir", str(warc_dir_for(db)), log=tmp / f"crawler{i}.log")
+             for i in range(crawlers)]
     _until(lambda: any(client.keys(f"dost:worker:*-{p.pid}-*") or p.poll() is not None
                        for p in procs), 60, "a crawler to start")
     started = time.monotonic()
@@ -257,8 +259,10 @@ def test_a_crawler_killed_mid_run_loses_nothing(redis_url, mirrors, env, referen
     client = redis.Redis.from_url(redis_url)
     writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db), "--until-idle", "5",
                   log=tmp_path / "writer.log")
-    victim = dost(env, "crawl", *SITES, "--redis", redis_url, log=tmp_path / "victim.log")
-    survivor = dost(env, "crawl", *SITES, "--redis", redis_url, "--max-idle", "10",
+    warc = ("--warc-dir", str(warc_dir_for(db)))
+    victim = dost(env, "crawl", *SITES, "--redis", redis_url, *warc,
+                  log=tmp_path / "victim.log")
+    survivor = dost(env, "crawl", *SITES, "--redis", redis_url, "--max-idle", "10", *warc,
                     log=tmp_path / "survivor.log")
 
     def victim_busy() -> list[bytes]:
@@ -277,6 +281,32 @@ def test_a_crawler_killed_mid_run_loses_nothing(redis_url, mirrors, env, referen
     assert writer.returncode == 0, (tmp_path / "writer.log").read_text()[-3000:]
     assert "took back" in (tmp_path / "survivor.log").read_text()
     assert_archived_once(db, reference, redis_url)
+    assert_every_article_has_a_readable_capture(db, victim_files=1)
+    # reparse reads them back: the same articles again, nothing changed, nothing missing.
+    again = subprocess.run([sys.executable, "-m", "crawler", "reparse", "--db", str(db),
+                            "--json"], env=env, cwd=REPO, capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr[-3000:]
+    summary = json.loads(again.stdout)
+    assert (summary["unchanged"], summary["changed"], summary["failed"],
+            summary["no_capture"]) == (len(reference), 0, 0, 0), summary
+
+
+def assert_every_article_has_a_readable_capture(db: Path, victim_files: int = 0) -> None:
+    """Each archived article points at a capture whose WARC record reads back as a page of
+    that article; a killed crawler's file (left ``.open``) among them."""
+    warc = warc_dir_for(db)
+    with Archive(db) as archive:
+        articles = list(archive.captured_articles())
+        assert articles and all(a["capture_id"] for a in articles)
+        for a in articles:
+            capture = archive.capture(a["capture_id"])
+            headers, body = read_capture(warc, capture)
+            assert capture["page"] == "article" and capture["kind"] == "response", capture
+            assert headers.get_statuscode() == "200" and len(body) > 500, capture
+        files = {r[0] for r in archive.db.execute("SELECT DISTINCT warc_file FROM captures")}
+    assert sum(not (warc / f).exists() and (warc / (f + ".open")).exists()
+               for f in files) >= victim_files, files
 
 
 @pytest.mark.slow
@@ -290,7 +320,8 @@ def test_an_incremental_run_needs_the_archive_only_where_seed_runs(
         known = sum(1 for r in reference if r[0] == site)
         assert f"seeded {site}: " in out and f"{known} known articles" in out, out
     db = tmp_path / "incremental.db"
-    crawler = dost(env, "crawl", *SITES, "--redis", redis_url, log=tmp_path / "crawler.log")
+    crawler = dost(env, "crawl", *SITES, "--redis", redis_url, "--warc-dir",
+                   str(warc_dir_for(db)), log=tmp_path / "crawler.log")
     writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db),
                   log=tmp_path / "writer.log")
     out = finish(crawler)
@@ -348,7 +379,13 @@ def test_items_cross_redis_as_tagged_json_unchanged():
         capture_id=7)
     gone = GoneArticle(url="https://x/b", canonical_url="https://x/b", site="sonla",
                        status=410, seen_at="2026-11-22T09:00:00+07:00")
-    for item in (raw, gone):
+    capture = CaptureRecord(
+        url="https://x/b", origin_url="https://x/b", status=200, mime="text/html",
+        page="article", warc_file="sonla-host-1-a1-20261203.warc.gz",
+        record_id="<urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427>", offset=812, length=2048,
+        payload_digest="sha1:ABC", captured_at="2026-12-03T10:00:00Z",
+        context={"callback": "parse_article", "kwargs": {"entry": {"title": "Tin"}}})
+    for item in (raw, gone, capture):
         back, run = decode_item(encode_item(item, "run-1"))
         assert type(back) is type(item) and back == item and run == "run-1"
     for bad in (b"not json", '{"type": "Article", "item": {}}',
@@ -371,7 +408,7 @@ def test_a_crawlers_alarms_reach_the_writers_run_record(redis_url, env, tmp_path
         writer = dost(env, "write", "--from-redis", redis_url, "--db", str(db),
                       log=tmp_path / "writer.log")
         crawler = dost(env, "crawl", "sonla", "--redis", redis_url, "--max-idle", "5",
-                       log=tmp_path / "crawler.log")
+                       "--warc-dir", str(warc_dir_for(db)), log=tmp_path / "crawler.log")
         finish(crawler)
         assert crawler.returncode == 0, (tmp_path / "crawler.log").read_text()[-3000:]
         _until(lambda: db.exists() and Archive(db).db.execute(
