@@ -911,7 +911,7 @@ def make_datasette(db: str) -> Any:
     return Datasette([db], metadata=metadata_for(db),
                      template_dir=str(datasette_plugin.TEMPLATES),
                      settings={"default_page_size": 50, "truncate_cells_html": 240,
-                               "facet_size": 15})
+                               "facet_size": 15, "suggest_facets": False})
 
 
 @main.command()

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode
+from datasette.utils import escape_fts, tilde_decode
 from markupsafe import Markup, escape
 
 from crawler.items import FLAGS
@@ -44,6 +44,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 FOLDED_FTS = "articles_folded_fts"
 PLUGIN_NAME = "dost_archive"
 SEARCH_SCOPE_KEY = "dost_archive.search"  # the term as typed, for the search box
+SEARCH_NOTICE_KEY = "dost_archive.search_notice"  # a broad search was bounded
+BROAD_AT = 5_000  # more matches than this: the table shows a bounded set (see below)
+SHOWN = 1_000
 _JSON_COLUMNS = ("images", "attachments", "tags", "flags")
 _HTTP_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
 
@@ -142,6 +145,48 @@ def _folded_table(datasette: Any, path: str) -> tuple[str, str] | None:
     return None
 
 
+def sql_literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+async def _bound_broad_search(db: Any, pairs: list[tuple[str, str]], *, raw: bool,
+                              ) -> tuple[list[tuple[str, str]], str | None]:
+    """A broad search (more than ``BROAD_AT`` matches) as a bounded one.
+
+    Datasette runs ``id IN (every match)`` and then sorts, counts and facets them: for a
+    common word at a million articles that is seconds, and past its time limit an error
+    page. A broad term becomes ``_where=id IN (the SHOWN most recently archived matches)``
+    (one pass down the index, milliseconds), which the table then sorts newest published
+    first as usual; the page says so (``search_notice``). A selective term is left alone.
+    """
+    values = [(k, v) for k, v in pairs if k == "_search"]
+    if len(values) != 1 or any(_is_search_key(k) and k != "_search" for k, _ in pairs):
+        return pairs, None
+    term = values[0][1]
+    expression = term if raw else escape_fts(term)
+    try:  # the most recently archived matches, one more than BROAD_AT at most
+        newest = [r[0] for r in await db.execute(
+            f"SELECT rowid FROM {FOLDED_FTS} WHERE {FOLDED_FTS} MATCH ? ORDER BY rowid DESC "
+            "LIMIT ?", [expression, BROAD_AT + 1])]
+    except Exception:  # Datasette's own search then reports the bad term
+        return pairs, None
+    if len(newest) <= BROAD_AT:
+        return pairs, None
+    if "*" in expression:
+        # FTS5 expands a prefix anew at each evaluation, and the page runs a query per
+        # facet: the ids themselves go into the condition.
+        condition = f"id IN ({', '.join(map(str, newest[:SHOWN]))})"
+    else:
+        condition = (f"id IN (SELECT rowid FROM {FOLDED_FTS} WHERE {FOLDED_FTS} MATCH "
+                     f"{sql_literal(expression)} ORDER BY rowid DESC LIMIT {SHOWN})")
+    bounded = [(k, v) for k, v in pairs if not _is_search_key(k) and k != "_searchmode"]
+    bounded.append(("_where", condition))
+    return bounded, (f"More than {BROAD_AT:,} articles match: shown are the {SHOWN:,} most "
+                     "recently archived of them. Add words or filters to narrow the search, "
+                     "or run `dost-archive search` (newest first over every match).")
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     def wrap(app: Any) -> Any:
@@ -156,8 +201,10 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
                                       keep_blank_values=True)
                     mode = dict(pairs).get("_searchmode") or meta.get("searchmode")
                     new_pairs, typed = fold_search_args(pairs, raw=mode == "raw")
+                    new_pairs, notice = await _bound_broad_search(
+                        datasette.get_database(found[0]), new_pairs, raw=mode == "raw")
                     scope = {**scope, "query_string": urlencode(new_pairs).encode("ascii"),
-                             SEARCH_SCOPE_KEY: typed}
+                             SEARCH_SCOPE_KEY: typed, SEARCH_NOTICE_KEY: notice}
             await app(scope, receive, send)
 
         return folded_search
@@ -287,6 +334,7 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
         extra: dict[str, Any] = {"archive_db": name}
         if request is not None and request.scope.get(SEARCH_SCOPE_KEY):
             extra["search"] = request.scope[SEARCH_SCOPE_KEY]  # as typed, not folded
+            extra["search_notice"] = request.scope.get(SEARCH_NOTICE_KEY)
         return extra
 
     async def sql(query: str, params: Mapping[str, Any] | Sequence[Any] | None = None

@@ -91,6 +91,23 @@ def test_search_page_counts_and_keeps_the_typed_term(filled: Path):
     assert _count(get(ds, "/archive/articles", _search="")) == 3  # empty box: everything
 
 
+@pytest.mark.parametrize("query", ["hoa hoc", "nghi*"])
+def test_a_broad_search_shows_a_bounded_newest_set_and_says_so(filled: Path, query: str,
+                                                                monkeypatch):
+    from storage import datasette_plugin
+
+    ds = make_datasette(str(filled))
+    every = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
+    assert len(every) == 2  # selective: Datasette's own search, unchanged
+    monkeypatch.setattr(datasette_plugin, "BROAD_AT", 1)  # now 2 matches are "broad"
+    monkeypatch.setattr(datasette_plugin, "SHOWN", 1)
+    shown = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
+    assert shown == [max(every)]  # the most recently archived of the matches
+    page = get(ds, "/archive/articles", _search=query)
+    assert _count(page) == 1 and "More than 1 articles match" in page.text
+    assert f'value="{query}"' in page.text  # the box still shows the typed term
+
+
 @pytest.mark.parametrize("query", ["NEAR(dong", '"unclosed', "nosuchcolumn:dong", "(", "*"])
 def test_search_that_fts5_rejects_is_no_error_page(filled: Path, query: str):
     ds = make_datasette(str(filled))
