@@ -47,6 +47,7 @@ SEARCH_SCOPE_KEY = "dost_archive.search"  # the term as typed, for the search bo
 SEARCH_NOTICE_KEY = "dost_archive.search_notice"  # a broad search was bounded
 BROAD_AT = 5_000  # more matches than this: the table shows a bounded set (see below)
 SHOWN = 1_000
+SHOWN_IDS = 200  # for a broad prefix, whose ids are listed in the condition
 _JSON_COLUMNS = ("images", "attachments", "tags", "flags")
 _HTTP_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
 
@@ -151,6 +152,7 @@ def sql_literal(text: str) -> str:
 
 
 async def _bound_broad_search(db: Any, pairs: list[tuple[str, str]], *, raw: bool,
+                              typed: str | None = None,
                               ) -> tuple[list[tuple[str, str]], str | None]:
     """A broad search (more than ``BROAD_AT`` matches) as a bounded one.
 
@@ -165,24 +167,38 @@ async def _bound_broad_search(db: Any, pairs: list[tuple[str, str]], *, raw: boo
         return pairs, None
     term = values[0][1]
     expression = term if raw else escape_fts(term)
-    try:  # the most recently archived matches, one more than BROAD_AT at most
-        newest = [r[0] for r in await db.execute(
-            f"SELECT rowid FROM {FOLDED_FTS} WHERE {FOLDED_FTS} MATCH ? ORDER BY rowid DESC "
-            "LIMIT ?", [expression, BROAD_AT + 1])]
+    async def newest(table: str, match: str) -> list[int]:
+        """The most recently archived matches, one more than BROAD_AT at most."""
+        return [r[0] for r in await db.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?",
+            [match, BROAD_AT + 1])]
+
+    try:
+        ids: list[int] = []
+        if "*" in expression and typed:
+            # A short prefix folded ("thắ*" → "tha*") expands to hundreds of terms, each
+            # evaluation a quarter of a second at a million articles; as typed it is a few.
+            # When the typed prefix alone is broad, its matches are the ones shown.
+            ids = await newest("articles_fts", prepare_query(typed, folded=False))
+        if len(ids) <= BROAD_AT:
+            ids = await newest(FOLDED_FTS, expression)
     except Exception:  # Datasette's own search then reports the bad term
         return pairs, None
-    if len(newest) <= BROAD_AT:
+    if len(ids) <= BROAD_AT:
         return pairs, None
+    shown = SHOWN
     if "*" in expression:
         # FTS5 expands a prefix anew at each evaluation, and the page runs a query per
-        # facet: the ids themselves go into the condition.
-        condition = f"id IN ({', '.join(map(str, newest[:SHOWN]))})"
+        # facet: the ids themselves go into the condition (a few hundred: Datasette's cost
+        # grows with the condition's length).
+        shown = SHOWN_IDS
+        condition = f"id IN ({', '.join(map(str, ids[:shown]))})"
     else:
         condition = (f"id IN (SELECT rowid FROM {FOLDED_FTS} WHERE {FOLDED_FTS} MATCH "
-                     f"{sql_literal(expression)} ORDER BY rowid DESC LIMIT {SHOWN})")
+                     f"{sql_literal(expression)} ORDER BY rowid DESC LIMIT {shown})")
     bounded = [(k, v) for k, v in pairs if not _is_search_key(k) and k != "_searchmode"]
     bounded.append(("_where", condition))
-    return bounded, (f"More than {BROAD_AT:,} articles match: shown are the {SHOWN:,} most "
+    return bounded, (f"More than {BROAD_AT:,} articles match: shown are the {shown:,} most "
                      "recently archived of them. Add words or filters to narrow the search, "
                      "or run `dost-archive search` (newest first over every match).")
 
@@ -202,7 +218,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
                     mode = dict(pairs).get("_searchmode") or meta.get("searchmode")
                     new_pairs, typed = fold_search_args(pairs, raw=mode == "raw")
                     new_pairs, notice = await _bound_broad_search(
-                        datasette.get_database(found[0]), new_pairs, raw=mode == "raw")
+                        datasette.get_database(found[0]), new_pairs, raw=mode == "raw",
+                        typed=typed)
                     scope = {**scope, "query_string": urlencode(new_pairs).encode("ascii"),
                              SEARCH_SCOPE_KEY: typed, SEARCH_NOTICE_KEY: notice}
             await app(scope, receive, send)

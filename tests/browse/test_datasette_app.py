@@ -101,6 +101,7 @@ def test_a_broad_search_shows_a_bounded_newest_set_and_says_so(filled: Path, que
     assert len(every) == 2  # selective: Datasette's own search, unchanged
     monkeypatch.setattr(datasette_plugin, "BROAD_AT", 1)  # now 2 matches are "broad"
     monkeypatch.setattr(datasette_plugin, "SHOWN", 1)
+    monkeypatch.setattr(datasette_plugin, "SHOWN_IDS", 1)
     shown = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
     assert shown == [max(every)]  # the most recently archived of the matches
     page = get(ds, "/archive/articles", _search=query)
