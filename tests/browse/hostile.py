@@ -16,7 +16,6 @@ from typing import Any
 
 import lxml.html
 
-
 MARK_TITLE = "OWNED"
 MARK_ID = "pwned"
 MARK_ATTR = "data-pwned"

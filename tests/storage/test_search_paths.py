@@ -24,8 +24,8 @@ FILTERS = ({}, {"site": "sonla"}, {"date_from": "2021-01-01"},
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    from crawler.normalize.article import content_hash
     from crawler.items import Article
+    from crawler.normalize.article import content_hash
     from storage import Archive
 
     rng = random.Random(7)
