@@ -647,7 +647,7 @@ class WorkerWarcRecorder(WarcRecorder):
         request.meta[META_KEY] = record.record_id
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        self._close(None)
+        self._close()
 
 
 def run_workers(process: Any, jobs: Iterable[tuple[type[Spider], Run, Any]]) -> list[Crawler]:

@@ -138,7 +138,7 @@ class WarcRecorder:
         """Nothing to do here: the file is written and closed on the archive writer's thread
         (``_close``, queued by the run recorder before it drains the writer)."""
 
-    def _close(self, archive: Any) -> None:
+    def _close(self, archive: Any = None) -> None:
         if self.fh is None:
             return
         self.fh.close()
@@ -176,19 +176,22 @@ class WarcRecorder:
                row: dict[str, Any]) -> int:
         """Write one response (or a revisit of an identical payload) and its request to the
         run's WARC file, then its ``captures`` row (writer thread)."""
-        first = archive.payload_capture(payload_digest(body))
+        digest = payload_digest(body)
+        first = archive.payload_capture(digest)
         written = self._append(site, run_id, body, http_headers, request_headers, row["url"],
-                               first)
+                               first, digest=digest)
         return archive.record_capture(**row, **written,
                                       refers_to=first["id"] if first else None)
 
     def _append(self, site: str, run_id: int | str, body: bytes,
                 http_headers: StatusAndHeaders, request_headers: StatusAndHeaders, url: str,
-                first: dict[str, Any] | None = None) -> dict[str, Any]:
+                first: dict[str, Any] | None = None, *, digest: str | None = None,
+                ) -> dict[str, Any]:
         """Append a response record (a revisit of ``first``, an earlier capture of the same
-        payload, if given) and its request record to the file; where it went."""
+        payload, if given) and its request record to the file; where it went. ``digest``:
+        the body's payload digest, if the caller has it already."""
         writer = self._open(site, run_id)
-        digest = payload_digest(body)
+        digest = digest or payload_digest(body)
         if first is None:
             record = writer.create_warc_record(url, "response", payload=BytesIO(body),
                                                length=len(body), http_headers=http_headers)

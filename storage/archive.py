@@ -751,11 +751,11 @@ class Archive:
         (top,) = self.db.execute("SELECT max(id) FROM articles").fetchone()
         estimate = len(newest_ids) * top / (top - newest_ids[-1] + 1)
         matching: set[int] = set()
-        if estimate <= self.SET_AT_MOST:  # an estimate: the ids of one site cluster, so cap
-            cap = 4 * self.SET_AT_MOST + 1
+        cap = 4 * self.SET_AT_MOST + 1  # an estimate: the ids of one site cluster, so cap
+        if estimate <= self.SET_AT_MOST:
             matching = {r for (r,) in self.db.execute(
                 f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", [expr, cap])}
-        if matching and len(matching) < 4 * self.SET_AT_MOST + 1:
+        if matching and len(matching) < cap:
             walk = self.db.execute("SELECT a.id FROM articles a" + (
                 " WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {newest}",
                 params)

@@ -38,6 +38,7 @@ from markupsafe import Markup, escape
 from crawler.items import FLAGS
 from crawler.normalize.fold import fold
 from crawler.normalize.html import sanitize_html as _sanitize
+from storage.archive import Archive
 from storage.search import QueryError, prepare_query
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -45,7 +46,8 @@ FOLDED_FTS = "articles_folded_fts"
 PLUGIN_NAME = "dost_archive"
 SEARCH_SCOPE_KEY = "dost_archive.search"  # the term as typed, for the search box
 SEARCH_NOTICE_KEY = "dost_archive.search_notice"  # a broad search was bounded
-BROAD_AT = 5_000  # more matches than this: the table shows a bounded set (see below)
+# More matches than Archive.search ranks by bm25: the table shows a bounded set (below).
+BROAD_AT = Archive.RANK_AT_MOST
 SHOWN = 1_000
 SHOWN_IDS = 200  # for a broad prefix, whose ids are listed in the condition
 _JSON_COLUMNS = ("images", "attachments", "tags", "flags")
