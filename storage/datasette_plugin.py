@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -39,6 +40,7 @@ from crawler.items import FLAGS
 from crawler.normalize.fold import fold
 from crawler.normalize.html import sanitize_html as _sanitize
 from storage.archive import Archive
+from storage.datasette_hits import HITS
 from storage.search import QueryError, prepare_query
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -49,7 +51,7 @@ SEARCH_NOTICE_KEY = "dost_archive.search_notice"  # a broad search was bounded
 # More matches than Archive.search ranks by bm25: the table shows a bounded set (below).
 BROAD_AT = Archive.RANK_AT_MOST
 SHOWN = 1_000
-SHOWN_IDS = 200  # for a broad prefix, whose ids are listed in the condition
+BOUNDED_ARG = "_bounded"  # a bounded search's typed term, kept for its next pages
 _JSON_COLUMNS = ("images", "attachments", "tags", "flags")
 _HTTP_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
 
@@ -160,15 +162,18 @@ async def _bound_broad_search(db: Any, pairs: list[tuple[str, str]], *, raw: boo
 
     Datasette runs ``id IN (every match)`` and then sorts, counts and facets them: for a
     common word at a million articles that is seconds, and past its time limit an error
-    page. A broad term becomes ``_where=id IN (the SHOWN most recently archived matches)``
-    (one pass down the index, milliseconds), which the table then sorts newest published
-    first as usual; the page says so (``search_notice``). A selective term is left alone.
+    page. A broad term's ``SHOWN`` most recently archived matches (one pass down the index)
+    are kept in the hit store (``storage/datasette_hits.py``) and the page becomes
+    ``_where=id IN (those)``, which the table then sorts newest published first as usual;
+    the page says so (``search_notice``) and carries the typed term in ``BOUNDED_ARG`` for
+    its next pages. A selective term is left alone.
     """
     values = [(k, v) for k, v in pairs if k == "_search"]
     if len(values) != 1 or any(_is_search_key(k) and k != "_search" for k, _ in pairs):
         return pairs, None
     term = values[0][1]
     expression = term if raw else escape_fts(term)
+
     async def newest(table: str, match: str) -> list[int]:
         """The most recently archived matches, one more than BROAD_AT at most."""
         return [r[0] for r in await db.execute(
@@ -188,35 +193,44 @@ async def _bound_broad_search(db: Any, pairs: list[tuple[str, str]], *, raw: boo
         return pairs, None
     if len(ids) <= BROAD_AT:
         return pairs, None
-    shown = SHOWN
-    if "*" in expression:
-        # FTS5 expands a prefix anew at each evaluation, and the page runs a query per
-        # facet: the ids themselves go into the condition (a few hundred: Datasette's cost
-        # grows with the condition's length).
-        shown = SHOWN_IDS
-        condition = f"id IN ({', '.join(map(str, ids[:shown]))})"
-    else:
-        condition = (f"id IN (SELECT rowid FROM {FOLDED_FTS} WHERE {FOLDED_FTS} MATCH "
-                     f"{sql_literal(expression)} ORDER BY rowid DESC LIMIT {shown})")
-    bounded = [(k, v) for k, v in pairs if not _is_search_key(k) and k != "_searchmode"]
-    bounded.append(("_where", condition))
-    return bounded, (f"More than {BROAD_AT:,} articles match: shown are the {shown:,} most "
-                     "recently archived of them. Add words or filters to narrow the search, "
-                     "or run `dost-archive search` (newest first over every match).")
+    shown = ids[:SHOWN]
+    key = HITS.key(db.name, expression, typed, len(shown), shown[0])
+    await asyncio.to_thread(HITS.put, key, shown)
+    bounded = [(k, v) for k, v in pairs if not _is_search_key(k)]
+    bounded += [("_where", HITS.condition(key)), (BOUNDED_ARG, typed or term)]
+    return bounded, (f"More than {BROAD_AT:,} articles match: shown are the "
+                     f"{len(shown):,} most recently archived of them. Add words or filters "
+                     "to narrow the search, or run `dost-archive search` (newest first over "
+                     "every match).")
+
+
+def _resume_bounded(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A next page of a bounded search as the search itself (``_search`` = the typed term).
+
+    The bounded page's own ``_where`` is dropped and found again, so a page whose ids were
+    evicted from the hit store, or outlived the server, still shows them.
+    """
+    typed = next((v for k, v in pairs if k == BOUNDED_ARG), None)
+    if typed is None or any(k == "_search" for k, _ in pairs):
+        return [(k, v) for k, v in pairs if k != BOUNDED_ARG]
+    kept = [(k, v) for k, v in pairs
+            if k != BOUNDED_ARG and not (k == "_where" and HITS.key_of(v))]
+    return [*kept, ("_search", typed)]
 
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     def wrap(app: Any) -> Any:
         async def folded_search(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
+            query = scope.get("query_string", b"")
+            if scope.get("type") == "http" and (b"_search" in query or b"_bounded" in query):
                 raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8")
                 path = raw_path.partition(b"?")[0].decode("latin-1")
                 found = _folded_table(datasette, path)
                 if found:
                     meta = datasette.table_metadata(*found) or {}
-                    pairs = parse_qsl(scope["query_string"].decode("latin-1"),
-                                      keep_blank_values=True)
+                    pairs = _resume_bounded(parse_qsl(
+                        scope["query_string"].decode("latin-1"), keep_blank_values=True))
                     mode = dict(pairs).get("_searchmode") or meta.get("searchmode")
                     new_pairs, typed = fold_search_args(pairs, raw=mode == "raw")
                     new_pairs, notice = await _bound_broad_search(
@@ -229,6 +243,12 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
         return folded_search
 
     return wrap
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    """Every connection reads the hit store of bounded searches (``search_hits``)."""
+    HITS.attach(conn)
 
 
 # -- Jinja: filters and page helpers -----------------------------------------------------

@@ -101,12 +101,51 @@ def test_a_broad_search_shows_a_bounded_newest_set_and_says_so(filled: Path, que
     assert len(every) == 2  # selective: Datasette's own search, unchanged
     monkeypatch.setattr(datasette_plugin, "BROAD_AT", 1)  # now 2 matches are "broad"
     monkeypatch.setattr(datasette_plugin, "SHOWN", 1)
-    monkeypatch.setattr(datasette_plugin, "SHOWN_IDS", 1)
     shown = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
     assert shown == [max(every)]  # the most recently archived of the matches
     page = get(ds, "/archive/articles", _search=query)
     assert _count(page) == 1 and "More than 1 articles match" in page.text
     assert f'value="{query}"' in page.text  # the box still shows the typed term
+
+
+@pytest.mark.parametrize("query", ["hoa hoc", "nghi*"])
+def test_a_bounded_search_pages_on_and_outlives_its_stored_ids(filled: Path, query: str,
+                                                                monkeypatch):
+    from storage import datasette_plugin
+    from storage.datasette_hits import HitStore
+
+    ds = make_datasette(str(filled))
+    every = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
+    monkeypatch.setattr(datasette_plugin, "BROAD_AT", 1)
+    monkeypatch.setattr(datasette_plugin, "SHOWN", 2)  # both matches, one per page
+    first = get(ds, "/archive/articles.json", _search=query, _size=1, _shape="objects").json()
+    assert first["next_url"], "a bounded search of two rows, one per page, has a next page"
+    next_path = first["next_url"].removeprefix("http://localhost")
+    second = asyncio.run(ds.client.get(next_path)).json()
+    assert sorted(r["id"] for r in first["rows"] + second["rows"]) == every
+    # A page whose stored ids are gone (evicted; a restarted server) finds them again from
+    # the typed term it carries, instead of showing nothing.
+    gone = HitStore.condition("0" * 16)
+    assert _ids(get(ds, "/archive/articles.json", _where=gone, _shape="array")) == []
+    assert _ids(get(ds, "/archive/articles.json", _where=gone, _bounded=query,
+                    _shape="array")) == every
+
+
+def test_the_hit_store_keeps_the_newest_searches(monkeypatch):
+    from storage import datasette_hits
+
+    monkeypatch.setattr(datasette_hits, "KEEP", 2)
+    store = datasette_hits.HitStore()
+    for key in ("a" * 16, "b" * 16, "c" * 16):
+        store.put(key, [1, 2, 3])
+    assert [store.has(k * 16) for k in "abc"] == [False, True, True]
+    conn = sqlite3.connect(":memory:")
+    store.attach(conn)
+    assert conn.execute(f"SELECT id FROM articles_ids WHERE {store.condition('c' * 16)}"
+                        .replace("articles_ids", "(SELECT 2 AS id UNION SELECT 9)")
+                        ).fetchall() == [(2,)]
+    assert store.key_of(store.condition("c" * 16)) == "c" * 16
+    assert store.key_of("id IN (1, 2)") is None
 
 
 @pytest.mark.parametrize("query", ["NEAR(dong", '"unclosed', "nosuchcolumn:dong", "(", "*"])
