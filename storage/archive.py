@@ -699,9 +699,13 @@ class Archive:
                 raise QueryError(f"cannot run query {query!r}: {exc}") from exc
             raise
         terms = query_terms(query)
+        marks = ", ".join("?" * len(found))
+        rows = {r["id"]: r for r in self.db.query(
+            "SELECT id, canonical_url, url, site, title, published_at, body_text, summary "
+            f"FROM articles WHERE id IN ({marks})", [f[0] for f in found])} if found else {}
         hits = []
         for article_id, rank, is_exact, ranked_by in found:
-            a = self.db["articles"].get(article_id)
+            a = rows[article_id]
             text = a["body_text"] or a["summary"] or ""
             hits.append(SearchHit(
                 id=article_id, canonical_url=a["canonical_url"], url=a["url"], site=a["site"],
