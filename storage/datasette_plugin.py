@@ -150,11 +150,6 @@ def _folded_table(datasette: Any, path: str) -> tuple[str, str] | None:
     return None
 
 
-def sql_literal(text: str) -> str:
-    """``text`` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 async def _bound_broad_search(db: Any, pairs: list[tuple[str, str]], *, raw: bool,
                               typed: str | None = None,
                               ) -> tuple[list[tuple[str, str]], str | None]:
@@ -223,7 +218,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     def wrap(app: Any) -> Any:
         async def folded_search(scope: dict[str, Any], receive: Any, send: Any) -> None:
             query = scope.get("query_string", b"")
-            if scope.get("type") == "http" and (b"_search" in query or b"_bounded" in query):
+            searched = b"_search" in query or BOUNDED_ARG.encode() in query
+            if scope.get("type") == "http" and searched:
                 raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8")
                 path = raw_path.partition(b"?")[0].decode("latin-1")
                 found = _folded_table(datasette, path)

@@ -141,9 +141,8 @@ def test_the_hit_store_keeps_the_newest_searches(monkeypatch):
     assert [store.has(k * 16) for k in "abc"] == [False, True, True]
     conn = sqlite3.connect(":memory:")
     store.attach(conn)
-    assert conn.execute(f"SELECT id FROM articles_ids WHERE {store.condition('c' * 16)}"
-                        .replace("articles_ids", "(SELECT 2 AS id UNION SELECT 9)")
-                        ).fetchall() == [(2,)]
+    assert conn.execute("SELECT id FROM (SELECT 2 AS id UNION SELECT 9) "
+                        f"WHERE {store.condition('c' * 16)}").fetchall() == [(2,)]
     assert store.key_of(store.condition("c" * 16)) == "c" * 16
     assert store.key_of("id IN (1, 2)") is None
 
