@@ -52,6 +52,9 @@ RESERVED_SLUGS = frozenset({"generic", "base", "test", "tests", "spiders", "craw
 HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 EVIDENCE = "GUESS: added by new-site, unverified"
 PLACEHOLDER_LISTING = "/tin-tuc-su-kien"
+#: Indents of a generated docstring's section bodies: paragraphs, bullets, bullet lines after
+#: the first.
+INDENT, BULLET, HANG = " " * 4, " " * 4 + "- ", " " * 6
 
 
 class ScaffoldError(click.ClickException):
@@ -357,7 +360,8 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
 def spider_docstring(slug: str, name: str, site: Site | None, domain: str, site_url: str,
                      platform: Platform, province: str, province_current: str,
                      dost: str | None) -> str:
-    """The module docstring: every fact tagged GUESS, none CONFIRMED yet."""
+    """The module docstring, in the four sections every spider's has (Domain, Platform,
+    Evidence, Caveats: crawler/registry/spider_docs.py): every fact GUESS, none CONFIRMED."""
     title = f"{name}: {domain}." if name else f"{domain}."
     scheme = site_url.split("://")[0]
     intro = ("Scaffolded by `dost-archive new-site`; nothing below has been seen on the live "
@@ -367,26 +371,34 @@ def spider_docstring(slug: str, name: str, site: Site | None, domain: str, site_
              "as the other modules of spiders/ do.")
     registry = ("registered before this spider existed; see its evidence in "
                 "crawler/registry/sites.toml" if site else "added to the registry by new-site")
-    facts = [
-        f"Host ``{domain}``, canonical scheme ``{scheme}`` ({registry}): GUESS.",
-        f"Platform ``{platform.name}``: the site runs the CMS that ``{platform.class_name}`` "
-        f"(crawler/platforms/{platform.module}.py) reads, so the base's URL shapes, listing "
-        "and article selectors and date handling apply unchanged: GUESS.",
-        f"Listing path ``{PLACEHOLDER_LISTING}`` (\"Tin tức - Sự kiện\"): GUESS, a "
-        "placeholder written by new-site, not seen on the site.",
-    ]
+    domain_facts = [f"Host ``{domain}``, canonical scheme ``{scheme}`` ({registry}): GUESS."]
     if province or province_current:
-        facts.append(f"Province {province or '?'} before 1 July 2025, "
-                     f"{province_current or '?'} after: GUESS.")
+        domain_facts.append(f"Province {province or '?'} before 1 July 2025, "
+                            f"{province_current or '?'} after: GUESS.")
     if dost:
-        facts.append(f"Published by department ``{dost}`` (crawler/registry/dosts.toml): "
-                     "GUESS.")
-    facts.append("CONFIRMED: nothing yet.")
+        domain_facts.append(f"Published by department ``{dost}`` "
+                            "(crawler/registry/dosts.toml): GUESS.")
+    platform_fact = (f"``{platform.name}``: the site runs the CMS that "
+                     f"``{platform.class_name}`` (crawler/platforms/{platform.module}.py) "
+                     "reads, so the base's URL shapes, listing and article selectors and date "
+                     "handling apply unchanged: GUESS.")
+    evidence = (f"Registry: crawler/registry/sites.toml [{slug}]"
+                + ("." if site else f", every evidence value ``{EVIDENCE}``."))
+    caveat = (f"Listing path ``{PLACEHOLDER_LISTING}`` (\"Tin tức - Sự kiện\"): GUESS, a "
+              "placeholder written by new-site, not seen on the site.")
     lines = [*_wrap(title), "", *_wrap(intro), ""]
-    for fact in facts:
-        lines += _wrap(fact, "- ", "  ")
-    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines += _section("Domain", _wrap(" ".join(domain_facts), INDENT, INDENT))
+    lines += _section("Platform", _wrap(platform_fact, INDENT, INDENT))
+    lines += _section("Evidence", [*_wrap(evidence, INDENT, INDENT), "",
+                                   *_wrap("CONFIRMED: nothing yet.", BULLET, HANG)])
+    lines += _section("Caveats", _wrap(caveat, BULLET, HANG))
+    body = "\n".join(lines[:-1]).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return f'"""{body}\n"""'
+
+
+def _section(heading: str, body: list[str]) -> list[str]:
+    """One section of a spider docstring: its heading line, its indented body, a blank."""
+    return [f"{heading}:", *body, ""]
 
 
 def _render(name: str, **values: str) -> str:

@@ -20,7 +20,6 @@ Evidence:
       ``15/11/2021``: dd/mm/yyyy, no time), the body ending with the author's name ("Thu
       Huyên"), then the "Các tin đã đưa ngày:" date-archive filter and older items
       "Title (dd/mm/yyyy)"; that block is not article text.
-    - CONFIRMED: the site answers on http and https (the canonical URL is https).
     - REPORTED: list names may be Vietnamese with spaces, percent-encoded in links
       ("Điểm tham quan" on vinhphuc.gov.vn); raw and encoded hrefs must give one URL.
     - REPORTED for vinhphuc.gov.vn: the server needs TLS 1.2 with ``DEFAULT@SECLEVEL=1``
