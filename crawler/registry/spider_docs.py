@@ -27,6 +27,7 @@ rendering the docs needs neither Scrapy nor a loadable spider.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import textwrap
 from pathlib import Path
@@ -38,10 +39,12 @@ _HEADING_RE = re.compile(rf"^({'|'.join(SECTIONS)}):[ \t]*$")
 
 
 def spiders_dir() -> Path:
-    """The ``spiders`` package of this checkout (or of the installed distribution)."""
-    import spiders
-
-    return Path(spiders.__file__).resolve().parent
+    """The ``spiders`` package of this checkout (or of the installed distribution), found
+    without importing it: the registry depends on no spider."""
+    spec = importlib.util.find_spec("spiders")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("no spiders package on the path")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def module_docstring(source: str) -> str:
