@@ -3,8 +3,10 @@
 One site is a spider module, a fixture folder and a test module, made together (DESIGN.md),
 plus its registry entry. This module writes all of them from ``crawler/scaffold_templates/``:
 
-- ``spiders/<slug>.py``: a thin spider on a platform base of ``crawler/platforms/``, every fact
-  in its docstring a GUESS until ``dost-archive check-live <slug>`` and saved pages settle it;
+- ``spiders/<slug>.py``: a thin spider on a platform base of ``crawler/platforms/``, its
+  docstring in the four sections every spider's has (Domain, Platform, Evidence, Caveats)
+  and every fact in it a GUESS until ``dost-archive check-live <slug>`` and saved pages
+  settle it;
 - ``tests/fixtures/<slug>/README.md``: how to save real pages there (no page is invented);
 - ``tests/spiders/test_<slug>.py``: tests that fail until real pages are saved and their
   expected output is reviewed (city-scrapers' deliberately failing ``test_tests``);
