@@ -1,7 +1,7 @@
 """The shown ids of broad Datasette searches, in a small SQLite file every connection reads.
 
 Why: a broad search (more than ``BROAD_AT`` matches) shows its ``SHOWN`` most recently
-archived matches (``storage/datasette_plugin.py``). Datasette evaluates a page's condition
+archived matches (``browse/table_search.py``). Datasette evaluates a page's condition
 once for its rows and once per facet: repeating the FTS5 match each time costs 3–20 ms at a
 million articles (a phrase of common words, a prefix that expands to many terms), and listing
 the ids in the condition makes Datasette's own per-facet URL building grow with its length.
