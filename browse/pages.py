@@ -29,8 +29,6 @@ def archive_database(datasette: Any) -> str | None:
     return None
 
 
-
-
 def safe_url(value: Any) -> str | None:
     """``value`` if it is an absolute http(s) URL (so it may become a link), else None."""
     if not isinstance(value, str):

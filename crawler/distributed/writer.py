@@ -39,7 +39,6 @@ return 1
 """
 
 
-
 class WriterSpider(Spider):
     """Drains one run's items from Redis into the item pipelines, one at a time, and ends
     the run when there is nothing left anywhere (queue, leases, items).
