@@ -11,26 +11,117 @@ import re
 
 from crawler.normalize.paragraphs import clean_inline
 
-__all__ = ["clean_author", "split_byline"]
+__all__ = [
+    "AUTHOR_BLOCK_RE",
+    "AUTHOR_LABEL",
+    "CREDIT_FIELD_RE",
+    "CREDIT_LINE_RE",
+    "PHOTO_LABEL",
+    "PIECE_LABEL",
+    "REPRINT_LABEL",
+    "SOURCE_LABEL",
+    "TEXT_AND_PHOTO_LABEL",
+    "WRITER_LABEL",
+    "clean_author",
+    "credit_kind",
+    "split_byline",
+    "split_source_line",
+    "strip_author_label",
+]
 
-_SOURCE_THEO_RE = re.compile(r"^\(?\s*theo\s+(?P<src>[^()]+?)\s*\)?\s*\.?$", re.IGNORECASE)
+# --------------------------------------------------------------------------------------------
+# Credit labels: how the sites label a credit, as regex fragments (case-insensitive use)
+# --------------------------------------------------------------------------------------------
+
+#: "Tác giả: X": the author.
+AUTHOR_LABEL = r"tác\s+giả"
+#: "Người viết: X": the author, in a rarer wording.
+WRITER_LABEL = r"người\s+viết"
+#: "Nguồn: X" / "Nguồn tin: X": where a reprint comes from.
+SOURCE_LABEL = r"nguồn(?:\s+tin)?"
+#: "Theo X": a reprint's source, usually without a colon.
+REPRINT_LABEL = r"theo"
+#: "Ảnh: X": the photographer (the archive has no field for one).
+PHOTO_LABEL = r"ảnh"
+#: "Bài: X" / "Tin: X": a weak label, whose value must look like a name.
+PIECE_LABEL = r"bài|tin"
+#: "Bài và ảnh: X", "Tin, ảnh: X": one author for text and photos.
+TEXT_AND_PHOTO_LABEL = r"(?:bài|tin)\s*(?:,|và|&)\s*ảnh"
+
+#: A labelled credit field: "Tác giả: X" / "Nguồn tin: Y" (NukeViet's lines under the body).
+CREDIT_FIELD_RE = re.compile(
+    rf"^\s*(?P<label>{AUTHOR_LABEL}|{SOURCE_LABEL})\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+#: A credit line ending a body, "Ảnh: Z" too; the value must be there (VNPT, Ninh Bình).
+CREDIT_LINE_RE = re.compile(
+    rf"^(?P<label>{AUTHOR_LABEL}|{SOURCE_LABEL}|{PHOTO_LABEL})\s*:\s*(?P<value>\S.*)$",
+    re.IGNORECASE)
+#: A line of an author block, whose colon may be missing and where "Theo" is a source (VNPT).
+AUTHOR_BLOCK_RE = re.compile(
+    rf"^\s*(?P<label>{AUTHOR_LABEL}|{SOURCE_LABEL}|{REPRINT_LABEL})\s*:?\s*(?P<value>.+)$",
+    re.IGNORECASE)
+#: The label before a name in an author element ("Tác giả: X", "Bài: X"; generic extractor).
+_AUTHOR_PREFIX_RE = re.compile(
+    rf"^(?:{AUTHOR_LABEL}|{PIECE_LABEL}|{WRITER_LABEL})\s*:\s*", re.IGNORECASE)
+#: A one-field credit that is a reprint: "Theo X", "(Nguồn: X)" (Cần Thơ's ``Source`` field).
+_SOURCE_FIELD_RE = re.compile(
+    rf"^\s*\(?\s*(?:{REPRINT_LABEL}|{SOURCE_LABEL}\s*:)\s*(?P<src>.+?)\s*\)?\.?\s*$",
+    re.IGNORECASE)
+#: A one-field credit that names the author: "Tác giả: X", "Tin ảnh: X" (Cần Thơ).
+_AUTHOR_FIELD_RE = re.compile(
+    rf"^\s*(?:{AUTHOR_LABEL}|(?:tin|bài)\s*,?\s*{PHOTO_LABEL})\s*:\s*(?P<name>.+)$",
+    re.IGNORECASE)
+
+
+def credit_kind(label: str) -> str:
+    """What a credit label credits: "source" (Nguồn, Theo), "photo" (Ảnh) or "author"."""
+    low = label.lower()
+    if low.startswith(("nguồn", "theo")):
+        return "source"
+    return "photo" if low.startswith("ảnh") else "author"
+
+
+def strip_author_label(text: str) -> str:
+    """An author element's text without its label: "Tác giả: Minh Anh" → "Minh Anh"."""
+    return _AUTHOR_PREFIX_RE.sub("", text).strip()
+
+
+def split_source_line(line: str | None) -> tuple[str | None, str | None]:
+    """(author, source) from a one-field credit: "Theo X"/"Nguồn: X" is a source,
+    "Tác giả: X" or a bare line is a byline."""
+    line = " ".join((line or "").split())
+    if not line:
+        return None, None
+    match = _SOURCE_FIELD_RE.match(line)
+    if match:
+        return None, match["src"]
+    match = _AUTHOR_FIELD_RE.match(line)
+    return (match["name"] if match else line), None
+
+
+# --------------------------------------------------------------------------------------------
+# Byline lines ending a body (split_byline)
+# --------------------------------------------------------------------------------------------
+
+_SOURCE_THEO_RE = re.compile(
+    rf"^\(?\s*{REPRINT_LABEL}\s+(?P<src>[^()]+?)\s*\)?\s*\.?$", re.IGNORECASE)
 _SOURCE_NGUON_RE = re.compile(
-    r"^\(?\s*nguồn(?:\s+tin)?\s*:\s*(?P<src>[^()]+?)\s*\)?\s*\.?$", re.IGNORECASE
+    rf"^\(?\s*{SOURCE_LABEL}\s*:\s*(?P<src>[^()]+?)\s*\)?\s*\.?$", re.IGNORECASE
 )
 # "Tác giả: X", "Bài và ảnh: X": an explicit label, so X only needs to be plausible.
 _AUTHOR_LABEL_RE = re.compile(
-    r"^(?:tác\s+giả|người\s+viết|bài\s*(?:,|và|&)\s*ảnh|tin\s*(?:,|và|&)\s*ảnh)"
-    r"\s*:\s*(?P<name>.+?)$",
+    rf"^(?:{AUTHOR_LABEL}|{WRITER_LABEL}|{TEXT_AND_PHOTO_LABEL})\s*:\s*(?P<name>.+?)$",
     re.IGNORECASE,
 )
 # "Bài: X" / "Tin: X": a weaker label, X must look like a name.
-_WEAK_AUTHOR_LABEL_RE = re.compile(r"^(?:bài|tin)\s*:\s*(?P<name>.+?)$", re.IGNORECASE)
+_WEAK_AUTHOR_LABEL_RE = re.compile(rf"^(?:{PIECE_LABEL})\s*:\s*(?P<name>.+?)$", re.IGNORECASE)
 # "Ảnh: Hoàng Yến" among the byline lines: a photo credit, neither author nor article text.
-_PHOTO_CREDIT_RE = re.compile(r"^(?:ảnh|hình\s+ảnh)\s*:\s*[^.!?]{1,60}$", re.IGNORECASE)
+_PHOTO_CREDIT_RE = re.compile(
+    rf"^(?:{PHOTO_LABEL}|hình\s+{PHOTO_LABEL})\s*:\s*[^.!?]{{1,60}}$", re.IGNORECASE)
 _LABELLED_NAME_BAD_RE = re.compile(r"[!?;\"“”]")
 # "Minh Anh (Theo baochinhphu.vn)": an author and a source on one line.
 _NAME_WITH_SOURCE_RE = re.compile(
-    r"^(?P<name>[^()]+?)\s*\(\s*(?:theo\s+|nguồn\s*:\s*)(?P<src>[^()]+?)\s*\)\.?$", re.IGNORECASE
+    rf"^(?P<name>[^()]+?)\s*\(\s*(?:{REPRINT_LABEL}\s+|nguồn\s*:\s*)(?P<src>[^()]+?)\s*\)\.?$",
+    re.IGNORECASE,
 )
 _DOMAIN_RE = re.compile(
     r"^(?:https?://)?(?:www\.)?[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}(?:/\S*)?$", re.IGNORECASE

@@ -41,7 +41,6 @@ links (``p=N``), not Telerik postbacks, so no ``__VIEWSTATE`` round trip is need
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -49,25 +48,8 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from crawler.items import RawArticle
+from crawler.normalize.bylines import split_source_line
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
-
-_SOURCE_RE = re.compile(r"^\s*\(?\s*(?:theo|nguồn(?:\s+tin)?\s*:)\s*(?P<src>.+?)\s*\)?\.?\s*$",
-                        re.IGNORECASE)
-_AUTHOR_RE = re.compile(r"^\s*(?:tác\s+giả|tin\s*,?\s*ảnh|bài\s*,?\s*ảnh)\s*:\s*(?P<name>.+)$",
-                        re.IGNORECASE)
-
-
-def split_source_line(line: str | None) -> tuple[str | None, str | None]:
-    """(author, source) from the ``Source`` field: "Theo X"/"Nguồn: X" is a source,
-    "Tác giả: X" or a bare line is a byline."""
-    line = " ".join((line or "").split())
-    if not line:
-        return None, None
-    match = _SOURCE_RE.match(line)
-    if match:
-        return None, match["src"]
-    match = _AUTHOR_RE.match(line)
-    return (match["name"] if match else line), None
 
 
 class PortalPageSpider(SelectorSpider):

@@ -30,10 +30,8 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response
 
 from crawler.items import RawArticle
+from crawler.normalize.bylines import CREDIT_FIELD_RE, credit_kind
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
-
-_CREDIT_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?)\s*:\s*(?P<value>.*)$",
-                        re.IGNORECASE)
 
 
 class NukeVietSpider(SelectorSpider):
@@ -154,10 +152,10 @@ class NukeVietSpider(SelectorSpider):
         """(author, source) from the labelled lines under the body."""
         author = source = None
         for line in block.css(self.credit_css):
-            match = _CREDIT_RE.match(text_of(line) or "")
+            match = CREDIT_FIELD_RE.match(text_of(line) or "")
             if not match or not match["value"].strip():
                 continue
-            if match["label"].lower().startswith("nguồn"):
+            if credit_kind(match["label"]) == "source":
                 source = source or match["value"].strip()
             else:
                 author = author or match["value"].strip()

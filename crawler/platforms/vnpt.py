@@ -37,17 +37,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import RawArticle
+from crawler.normalize.bylines import AUTHOR_BLOCK_RE, CREDIT_LINE_RE, credit_kind
 from crawler.platforms.base import ListingRead
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
 #: A credit line ending the body: "Tác giả: X", "Nguồn: Y", "Ảnh: Z" (REPORTED, Ninh Bình).
-CREDIT_RE = re.compile(r"^(?P<label>tác\s+giả|nguồn(?:\s+tin)?|ảnh)\s*:\s*(?P<value>\S.*)$",
-                       re.IGNORECASE)
+CREDIT_RE = CREDIT_LINE_RE
 PAGINATION_META = "vnpt_pagination"
 ENCODING_META, TRIED_META = "vnpt_encoding", "vnpt_encodings_tried"
 LAST_TRY_META = "vnpt_last_try"
-_LABEL_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?|theo)\s*:?\s*(?P<value>.+)$",
-                       re.IGNORECASE)
 
 
 def labelled_lines(node: Selector) -> list[str]:
@@ -381,8 +379,8 @@ class VnptSpider(SelectorSpider):
         author = source = None
         for block in root.css(self.author_css):
             for line in labelled_lines(block):
-                match = _LABEL_RE.match(line)
-                if match and match["label"].lower().startswith(("nguồn", "theo")):
+                match = AUTHOR_BLOCK_RE.match(line)
+                if match and credit_kind(match["label"]) == "source":
                     source = source or match["value"].strip()
                 elif match:
                     author = author or match["value"].strip()
@@ -419,9 +417,9 @@ class VnptSpider(SelectorSpider):
         author = source = None
         for _node, credits in found:
             for label, value in credits:
-                if label.startswith("nguồn"):
+                if credit_kind(label) == "source":
                     source = value
-                elif label.startswith("tác"):
+                elif credit_kind(label) == "author":
                     author = value
         return author, source
 
