@@ -87,7 +87,8 @@ class PortalPageSpider(SelectorSpider):
         summary_css="div.snew-head",
         body_css="div.snew-content",
         lead_image_css="img[id$='imgNews']"),)
-    lead_image_css: str
+    #: The editor's caption is an italic-only paragraph under the image (GUESS: RadEditor).
+    italic_captions = True
     #: The right-aligned ``div`` holding the ``Source`` field, last in ``div.snew``.
     source_xpath = "./div[contains(translate(@style, ' ', ''), 'text-align:right')]"
     attachment_heading = "File đính kèm"
@@ -121,22 +122,6 @@ class PortalPageSpider(SelectorSpider):
         return text_of(found[0]) if found else None
 
     # -- article ---------------------------------------------------------------------------
-    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
-        """The lead image (``imgNews``) above the body, then the body's images."""
-        return [*block.css(self.lead_image_css), *body.css("img")]
-
-    def image_caption(self, img: Selector) -> str | None:
-        """The editor's caption: an italic-only paragraph right under the image's paragraph
-        (GUESS: RadEditor habit), else the alt or title text."""
-        holder = img.xpath("ancestor::p[1]")
-        following = holder[0].xpath("following-sibling::*[1][self::p]") if holder else []
-        if following and following[0].xpath("./em|./i") and not following[0].xpath(
-                "./text()[normalize-space()]"):
-            caption = text_of(following[0])
-            if caption:
-                return caption
-        return super().image_caption(img)
-
     def attachments(self, response: Response, block: Selector,
                     body: SelectorList) -> list[dict[str, Any]]:
         """The links after the "File đính kèm" heading (outside ``div.snew``), then document

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from parsel import Selector, SelectorList
+from parsel import Selector
 from scrapy.http import Response
 
 from crawler.items import RawArticle
@@ -84,7 +84,6 @@ class NukeVietSpider(SelectorSpider):
         lead_image_css="figure.article img",
         credit_css="p.h5",
         category_css="ul.breadcrumbs li:last-child a"),)
-    lead_image_css: str
     credit_css: str
 
     # -- op values ---------------------------------------------------------------------------
@@ -144,10 +143,6 @@ class NukeVietSpider(SelectorSpider):
         return pages
 
     # -- article -----------------------------------------------------------------------------
-    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
-        """The lead image (``homeimg``, above the body), then the body's images."""
-        return [*block.css(self.lead_image_css), *body.css("img")]
-
     def credits(self, block: Selector) -> tuple[str | None, str | None]:
         """(author, source) from the labelled lines under the body."""
         author = source = None

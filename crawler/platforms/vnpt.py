@@ -152,7 +152,6 @@ class VnptSpider(SelectorSpider):
             lead_image_css="img.post-image",
             body_css="div.post-content"),
     )
-    lead_image_css: str
     author_css = "div.author, div.tac_gia_news"
     view_css = ""
     category_css = ""
@@ -356,7 +355,7 @@ class VnptSpider(SelectorSpider):
         if body:
             # One cleaned copy of the body: its credit lines give author and source, then
             # leave it; what remains is the stored body HTML.
-            node = self._cleaned(body[0])
+            node = self.without_noise(body[0])
             found = self.credit_nodes(node)
             author, source = self.credits(found)
             raw.author = raw.author or author
@@ -365,14 +364,6 @@ class VnptSpider(SelectorSpider):
                 credit.drop()
             raw.body_html = node.get()
         return raw
-
-    def _cleaned(self, body: Selector) -> Selector:
-        """A copy of the body container without toolbars, share buttons and author blocks."""
-        node = Selector(text=body.get()).css("body > *")[0]
-        for css in self.body_noise_css:
-            for noise in node.css(css):
-                noise.drop()
-        return node
 
     def author_and_source(self, root: Selector) -> tuple[str | None, str | None]:
         """Author and source from the author block: "Minh Anh", "Tác giả: X", "Nguồn: Y"."""
@@ -422,10 +413,6 @@ class VnptSpider(SelectorSpider):
                 elif credit_kind(label) == "author":
                     author = value
         return author, source
-
-    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
-        """The lead image above the body, then the body's images."""
-        return [*block.css(self.lead_image_css), *body.css("img")]
 
     def attachment_links(self, block: Selector, body: SelectorList
                          ) -> list[tuple[str, str | None]]:
