@@ -17,8 +17,7 @@ import pytest
 from crawler.mirror.sites.base import MirrorRequest
 from crawler.mirror.sites.hochiminh import MODEL
 from crawler.normalize.text import clean_body, html_to_paragraphs
-from crawler.platforms.hochiminh import file_stem
-from spiders.hochiminh import HochiminhSpider
+from spiders.hochiminh import HochiminhSpider, file_stem
 from tests.fixture_tool import FIXTURES, fixture_response, parse_fixture
 
 HERE = FIXTURES / "hochiminh"
