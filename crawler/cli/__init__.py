@@ -36,6 +36,7 @@ from crawler.cli._common import (
     choose_sites,
     main,
     report_runs,
+    sync_registry,
 )
 from crawler.cli.checklive import check_live
 from crawler.cli.crawling import _enable_files, _run_crawls, crawl
@@ -62,7 +63,7 @@ __all__ = [
     "_scrapy_settings", "_table", "_write_export", "_writer_lock", "check_live",
     "choose_sites", "crawl", "demo", "export", "main", "make_datasette", "metadata_for",
     "parse", "recluster", "reparse", "report_runs", "search", "seed", "serve", "sites",
-    "stats", "write",
+    "stats", "sync_registry", "write",
 ]
 
 

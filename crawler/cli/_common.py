@@ -139,6 +139,15 @@ def _writer_lock(db: str) -> Iterator[None]:
         raise UserError(str(exc)) from exc
 
 
+def sync_registry(archive: Archive) -> None:
+    """The registry's sites and departments into the archive, before a run writes to it
+    (crawl and the distributed writer)."""
+    from crawler.registry import load_dosts
+
+    archive.sync_sites(s.as_row() for s in load_registry().values())
+    archive.sync_dosts(d.as_row() for d in load_dosts().values())
+
+
 # -- site choice: crawl, seed and check-live ----------------------------------------------
 @dataclass(frozen=True)
 class ChoiceMessages:

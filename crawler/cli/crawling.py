@@ -21,8 +21,8 @@ from crawler.cli._common import (
     choose_sites,
     main,
     report_runs,
+    sync_registry,
 )
-from crawler.registry import load_registry
 
 CRAWL_CHOICE = ChoiceMessages(
     none="no site to crawl: name one or more sites, or pass --all (sites: {sites})",
@@ -135,7 +135,7 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
                 for run in archive.mark_interrupted_runs():
                     click.echo(f"dost-archive: run {run['id']} of {run['site']} (started "
                                f"{run['started_at']}) was interrupted; marked so", err=True)
-            _sync_registry(archive)
+            sync_registry(archive)
         process = CrawlerProcess(settings)
         for site, kwargs in jobs:
             process.crawl(site, **{k: v for k, v in kwargs.items() if v})
@@ -144,11 +144,3 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
             return archive.runs_of(run_key, order_by="site")
     finally:
         lock.release(db)
-
-
-def _sync_registry(archive: Any) -> None:
-    """The registry's sites and departments into the archive, before a run writes to it."""
-    from crawler.registry import load_dosts
-
-    archive.sync_sites(s.as_row() for s in load_registry().values())
-    archive.sync_dosts(d.as_row() for d in load_dosts().values())

@@ -24,6 +24,7 @@ from crawler.cli._common import (
     choose_sites,
     main,
     report_runs,
+    sync_registry,
 )
 
 
@@ -210,14 +211,12 @@ def write(redis_url: str, db: str, until_idle: float | None, quiet: bool) -> Non
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import SpiderLoader
 
-    from crawler.cli.crawling import _sync_registry
-
     dist = _distributed()
     server = _redis(dist, redis_url)
     # The writer is the archive's one writer: it holds the run lock, like a crawl.
     with _writer_lock(db):
         with _open(db, create=True) as archive:
-            _sync_registry(archive)
+            sync_registry(archive)
         settings = _scrapy_settings(db, "writer", quiet)
         settings.set("WARC_ENABLED", False, priority="cmdline")
         loader = SpiderLoader.from_settings(settings)
