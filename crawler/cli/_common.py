@@ -184,11 +184,14 @@ class SiteChoice:
 
 
 def choose_sites(sites: Sequence[str], all_sites: bool, settings: Any,
-                 messages: ChoiceMessages = SEED_CHOICE) -> SiteChoice:
-    """The sites named (or all), checked against the spiders and the registry."""
-    from scrapy.spiderloader import SpiderLoader
+                 messages: ChoiceMessages = SEED_CHOICE, *, loader: Any = None) -> SiteChoice:
+    """The sites named (or all), checked against the spiders (of ``loader``, default a
+    SpiderLoader of ``settings``) and the registry."""
+    if loader is None:
+        from scrapy.spiderloader import SpiderLoader
 
-    spiders = frozenset(SpiderLoader.from_settings(settings).list()) - {"generic"}
+        loader = SpiderLoader.from_settings(settings)
+    spiders = frozenset(loader.list()) - {"generic"}
     # Websites of the registry without a spider of their own are read by the generic spider.
     generic = {slug for slug, site in load_registry().items() if not site.spider}
     available = sorted(spiders | generic)

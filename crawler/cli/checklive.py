@@ -44,7 +44,7 @@ def check_live(sites: tuple[str, ...], all_sites: bool, base_url: str | None, ti
 
     settings = _scrapy_settings(DEFAULT_DB, "check-live", quiet=True)
     loader = SpiderLoader.from_settings(settings)
-    choice = choose_sites(sites, all_sites, settings, CHECK_CHOICE)
+    choice = choose_sites(sites, all_sites, settings, CHECK_CHOICE, loader=loader)
     choice.one_site_for(base_url)
     results = []
     for name in choice.chosen:
