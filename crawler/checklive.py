@@ -102,58 +102,86 @@ def check_site(spider: ArchiveSpider, *, timeout: float = 30.0,
         result.preferred = {kind: getattr(spider.preferred_variant(kind), "name", None)
                             for kind in ("listing", "detail")}
     spider.alarms = []
-    own_hosts = {h.lower() for h in (spider.site_info.domains if spider.site_info else ())}
-    own_hosts |= {urlsplit(spider.site_url).hostname or "", urlsplit(spider.base_url or "").hostname
-                  or ""}
     with _client(spider, timeout, user_agent) as client:
-        try:
-            reply = client.get(spider.fetch_url(site_url))
-        except httpx.ConnectError as exc:
-            if isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc):
-                result.tls_problem = str(exc)
-            else:
-                result.error = f"cannot connect: {exc}"
+        page = _fetch_listing(client, spider, site_url, result)
+        if page is None:
             return result
-        except httpx.HTTPError as exc:
-            result.error = f"{type(exc).__name__}: {exc}"
-            return result
-        result.reachable, result.status = True, reply.status_code
-        final_host = (reply.url.host or "").lower()
-        if final_host not in own_hosts:
-            result.moved_to = str(reply.url)
-        if reply.status_code >= 400:
-            result.error = f"listing answered HTTP {reply.status_code}"
-            return result
-        page = _response(spider.fetch_url(site_url), reply)
         entries = _entries(spider, page, result)
         if not entries:
             result.layout_changed = True
             result.alarms = [a.message for a in spider.alarms]
             return result
-        # The generic spider and the fallback find links that may not be articles: try a few.
-        for entry in entries[:GENERIC_CANDIDATES if generic or result.fallback_links else 1]:
-            article_url = spider.site_link(page, entry.url)
-            try:
-                art_reply = client.get(spider.fetch_url(article_url))
-            except httpx.HTTPError as exc:
-                result.error = f"article: {type(exc).__name__}: {exc}"
-                return result
-            art_page = _response(spider.fetch_url(article_url), art_reply)
-            raw = _article(spider, art_page, entry, category)
-            if raw is None:
-                continue
-            result.article_url = article_url
-            result.article_variant = raw.variant
-            article = build_article(raw)
-            result.missing = [f for f in FIELDS_CHECKED if not getattr(article, f)]
-            result.layout_changed = (result.layout_changed or "title" in result.missing
-                                     or "body_text" in result.missing
-                                     or raw.extractor == "generic-fallback")
-            result.alarms = [a.message for a in spider.alarms]
-            return result
-        result.layout_changed = True  # generic: none of the candidates was an article
-        result.error = "no article page found among the listing's links"
+        _check_articles(client, spider, page, entries, category, result)
     return result
+
+
+def _own_hosts(spider: ArchiveSpider) -> set[str]:
+    """The hosts that are the site itself: a listing answered from any other moved."""
+    own_hosts = {h.lower() for h in (spider.site_info.domains if spider.site_info else ())}
+    own_hosts |= {urlsplit(spider.site_url).hostname or "", urlsplit(spider.base_url or "").hostname
+                  or ""}
+    return own_hosts
+
+
+def _fetch_listing(client: httpx.Client, spider: ArchiveSpider, site_url: str,
+                   result: SiteCheck) -> HtmlResponse | None:
+    """The listing page, with reachability, status and a move noted on ``result``; None
+    (and the problem on ``result``) when there is no page to read."""
+    own_hosts = _own_hosts(spider)
+    try:
+        reply = client.get(spider.fetch_url(site_url))
+    except httpx.ConnectError as exc:
+        if isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc):
+            result.tls_problem = str(exc)
+        else:
+            result.error = f"cannot connect: {exc}"
+        return None
+    except httpx.HTTPError as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        return None
+    result.reachable, result.status = True, reply.status_code
+    final_host = (reply.url.host or "").lower()
+    if final_host not in own_hosts:
+        result.moved_to = str(reply.url)
+    if reply.status_code >= 400:
+        result.error = f"listing answered HTTP {reply.status_code}"
+        return None
+    return _response(spider.fetch_url(site_url), reply)
+
+
+def _check_articles(client: httpx.Client, spider: ArchiveSpider, page: HtmlResponse,
+                    entries: list[ListingEntry], category: str, result: SiteCheck) -> None:
+    """Read the first listed article (the first article among a few candidates for the
+    generic spider and the fallback, whose links may not be articles) into ``result``."""
+    generic = spider.name == "generic"
+    for entry in entries[:GENERIC_CANDIDATES if generic or result.fallback_links else 1]:
+        article_url = spider.site_link(page, entry.url)
+        try:
+            art_reply = client.get(spider.fetch_url(article_url))
+        except httpx.HTTPError as exc:
+            result.error = f"article: {type(exc).__name__}: {exc}"
+            return
+        art_page = _response(spider.fetch_url(article_url), art_reply)
+        raw = _article(spider, art_page, entry, category)
+        if raw is None:
+            continue
+        _judge_article(result, spider, raw, article_url)
+        return
+    result.layout_changed = True  # generic: none of the candidates was an article
+    result.error = "no article page found among the listing's links"
+
+
+def _judge_article(result: SiteCheck, spider: ArchiveSpider, raw: Any,
+                   article_url: str) -> None:
+    """What the article read says: its variant, the fields it lacks, a layout change."""
+    result.article_url = article_url
+    result.article_variant = raw.variant
+    article = build_article(raw)
+    result.missing = [f for f in FIELDS_CHECKED if not getattr(article, f)]
+    result.layout_changed = (result.layout_changed or "title" in result.missing
+                             or "body_text" in result.missing
+                             or raw.extractor == "generic-fallback")
+    result.alarms = [a.message for a in spider.alarms]
 
 
 def _entries(spider: ArchiveSpider, page: HtmlResponse, result: SiteCheck

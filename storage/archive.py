@@ -850,6 +850,30 @@ class Archive:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    # -- what the command line asks (crawler/cli/ speaks no SQL) ------------------------
+    def runs_of(self, run_key: str, *, order_by: str = "site") -> list[dict[str, Any]]:
+        """The crawl_runs rows of one invocation (its ``run_key``), as stored (``monitors``
+        still JSON text): what a crawl or the distributed writer reports on. ``order_by``:
+        ``"site"`` or ``"id"`` (anything else is a KeyError, never SQL)."""
+        column = {"site": "site", "id": "id"}[order_by]
+        return list(self.db["crawl_runs"].rows_where("run_key = ?", [run_key],
+                                                     order_by=column))
+
+    def article_count(self) -> int:
+        """How many articles the archive holds, duplicates and gone ones included."""
+        return int(self.db["articles"].count)
+
+    def has_articles(self, site: str) -> bool:
+        """Whether ``site`` has any article here (a cheap check before a long command)."""
+        return self.db.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1",
+                               [site]).fetchone() is not None
+
+    def latest_articles(self, site: str, *, limit: int = 2) -> list[tuple[str | None, str]]:
+        """``(published_at, title)`` of ``site``'s most recently published articles."""
+        return [(published, title) for published, title in self.db.execute(
+            "SELECT published_at, title FROM articles WHERE site = ? "
+            "ORDER BY published_at DESC LIMIT ?", [site, limit]).fetchall()]
+
 
 def _filters(*, site: str | None, date_from: str | None, date_to: str | None,
              alias: str = "") -> tuple[list[str], list[Any]]:

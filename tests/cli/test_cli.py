@@ -98,10 +98,10 @@ def test_search_says_how_many_more_there_are(run, filled_db):
 
 def test_search_of_a_common_word_counts_no_further_than_it_must(run, filled_db,
                                                                 monkeypatch):
-    import crawler.cli
+    import crawler.cli.query
     from storage import Archive
 
-    monkeypatch.setattr(crawler.cli, "COUNT_AT_MOST", 1)
+    monkeypatch.setattr(crawler.cli.query, "COUNT_AT_MOST", 1)
     monkeypatch.setattr(Archive, "RANK_AT_MOST", 1)  # "dong" (2 matches) is now broad
     result = run("search", "dong", "--db", filled_db)
     assert result.output.rstrip().endswith(
