@@ -1,6 +1,6 @@
 """Moved to ``browse/`` (issue 17): the Datasette plugin is UI code, not storage. This
-shim keeps the old import path working (``crawler/cli.py``'s ``make_datasette`` and older
-branches use it); new code imports from ``browse.plugin``, ``browse.table_search``,
+shim keeps the old import path working for code written before the move; new code
+imports from ``browse.plugin``, ``browse.table_search``,
 ``browse.pages`` and ``browse.charts``. ``register()`` registers ``browse.plugin``.
 
 Patching a constant here (``BROAD_AT``, ``SHOWN``) changes nothing: patch it in its home,

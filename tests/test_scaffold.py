@@ -369,7 +369,7 @@ def test_the_command_works_registered_in_a_group_as_the_cli_does(checkout):
     import click
 
     group = click.Group("dost-archive")
-    group.add_command(new_site_command)  # what crawler/cli.py does with its `main` group
+    group.add_command(new_site_command)  # what crawler.cli does with its `main` group
     runner = CliRunner()
     ok = runner.invoke(group, ["new-site", "grouped", "--platform", "vnpt", "--domain",
                                "grouped.gov.vn", "--name", "G", "--province", "Sơn La",

@@ -28,10 +28,10 @@ def metadata_for(db: str) -> dict[str, Any]:
 
 def make_datasette(db: str) -> Any:
     """Datasette on ``db`` as ``serve`` runs it: the project's metadata, templates and plugin
-    (folded search, /article/{id}, /plots: storage/datasette_plugin.py). Tests use it too."""
+    (folded search, /article/{id}, /plots: browse/plugin.py). Tests use it too."""
     from datasette.app import Datasette
 
-    from storage import datasette_plugin
+    from browse import plugin as datasette_plugin
 
     datasette_plugin.register()
     return Datasette([db], metadata=metadata_for(db),

@@ -1,5 +1,5 @@
 """The plugin's old home in the storage layer still answers (issue 17 moved it to browse/):
-``crawler/cli.py`` and older code import ``storage.datasette_plugin`` and
+code written before the move imports ``storage.datasette_plugin`` and
 ``storage.datasette_hits``."""
 
 from __future__ import annotations
