@@ -37,9 +37,9 @@ from typing import Any
 
 from _common import print_table
 
+from crawler.articles import build_article
 from crawler.extract.generic import extract as generic_extract
 from crawler.extract.scoring import FIELDS, Score, day, score
-from crawler.normalize.article import build_article
 from crawler.normalize.dates import parse_date
 from crawler.normalize.urls import host_of
 from crawler.parsing import parse_saved_page, spider_class

@@ -9,9 +9,9 @@ import os
 
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.articles import build_article
 from crawler.extract.generic import extract
 from crawler.items import Article, RawArticle
-from crawler.normalize.article import build_article
 from crawler.normalize.encoding import decode_truly, unreadable
 from crawler.normalize.urls import host_of
 from crawler.platforms.base import ListingEntry
