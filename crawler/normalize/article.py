@@ -33,8 +33,11 @@ from crawler.normalize.text import (
 class SiteFacts(Protocol):
     """What normalizing needs of a registry entry (crawler.registry.Site is one)."""
 
-    province: str
-    province_current: str
+    @property
+    def province(self) -> str: ...
+
+    @property
+    def province_current(self) -> str: ...
 
     def canonical_url(self, url: str) -> str: ...
 
