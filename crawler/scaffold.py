@@ -3,8 +3,10 @@
 One site is a spider module, a fixture folder and a test module, made together (DESIGN.md),
 plus its registry entry. This module writes all of them from ``crawler/scaffold_templates/``:
 
-- ``spiders/<slug>.py``: a thin spider on a platform base of ``crawler/platforms/``, every fact
-  in its docstring a GUESS until ``dost-archive check-live <slug>`` and saved pages settle it;
+- ``spiders/<slug>.py``: a thin spider on a platform base of ``crawler/platforms/``, its
+  docstring in the four sections every spider's has (Domain, Platform, Evidence, Caveats)
+  and every fact in it a GUESS until ``dost-archive check-live <slug>`` and saved pages
+  settle it;
 - ``tests/fixtures/<slug>/README.md``: how to save real pages there (no page is invented);
 - ``tests/spiders/test_<slug>.py``: tests that fail until real pages are saved and their
   expected output is reviewed (city-scrapers' deliberately failing ``test_tests``);
@@ -42,7 +44,7 @@ from typing import Any
 
 import click
 
-from crawler.registry import RegistryError, Site, load_dosts, load_registry
+from crawler.registry import Dost, RegistryError, Site, load_dosts, load_registry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).with_name("scaffold_templates")
@@ -52,6 +54,9 @@ RESERVED_SLUGS = frozenset({"generic", "base", "test", "tests", "spiders", "craw
 HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 EVIDENCE = "GUESS: added by new-site, unverified"
 PLACEHOLDER_LISTING = "/tin-tuc-su-kien"
+#: Indents of a generated docstring's section bodies: paragraphs, bullets, bullet lines after
+#: the first.
+INDENT, BULLET, HANG = " " * 4, " " * 4 + "- ", " " * 6
 
 
 class ScaffoldError(click.ClickException):
@@ -357,7 +362,8 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
 def spider_docstring(slug: str, name: str, site: Site | None, domain: str, site_url: str,
                      platform: Platform, province: str, province_current: str,
                      dost: str | None) -> str:
-    """The module docstring: every fact tagged GUESS, none CONFIRMED yet."""
+    """The module docstring, in the four sections every spider's has (Domain, Platform,
+    Evidence, Caveats: crawler/registry/spider_docs.py): every fact GUESS, none CONFIRMED."""
     title = f"{name}: {domain}." if name else f"{domain}."
     scheme = site_url.split("://")[0]
     intro = ("Scaffolded by `dost-archive new-site`; nothing below has been seen on the live "
@@ -367,26 +373,34 @@ def spider_docstring(slug: str, name: str, site: Site | None, domain: str, site_
              "as the other modules of spiders/ do.")
     registry = ("registered before this spider existed; see its evidence in "
                 "crawler/registry/sites.toml" if site else "added to the registry by new-site")
-    facts = [
-        f"Host ``{domain}``, canonical scheme ``{scheme}`` ({registry}): GUESS.",
-        f"Platform ``{platform.name}``: the site runs the CMS that ``{platform.class_name}`` "
-        f"(crawler/platforms/{platform.module}.py) reads, so the base's URL shapes, listing "
-        "and article selectors and date handling apply unchanged: GUESS.",
-        f"Listing path ``{PLACEHOLDER_LISTING}`` (\"Tin tức - Sự kiện\"): GUESS, a "
-        "placeholder written by new-site, not seen on the site.",
-    ]
+    domain_facts = [f"Host ``{domain}``, canonical scheme ``{scheme}`` ({registry}): GUESS."]
     if province or province_current:
-        facts.append(f"Province {province or '?'} before 1 July 2025, "
-                     f"{province_current or '?'} after: GUESS.")
+        domain_facts.append(f"Province {province or '?'} before 1 July 2025, "
+                            f"{province_current or '?'} after: GUESS.")
     if dost:
-        facts.append(f"Published by department ``{dost}`` (crawler/registry/dosts.toml): "
-                     "GUESS.")
-    facts.append("CONFIRMED: nothing yet.")
+        domain_facts.append(f"Published by department ``{dost}`` "
+                            "(crawler/registry/dosts.toml): GUESS.")
+    platform_fact = (f"``{platform.name}``: the site runs the CMS that "
+                     f"``{platform.class_name}`` (crawler/platforms/{platform.module}.py) "
+                     "reads, so the base's URL shapes, listing and article selectors and date "
+                     "handling apply unchanged: GUESS.")
+    evidence = (f"Registry: crawler/registry/sites.toml [{slug}]"
+                + ("." if site else f", every evidence value ``{EVIDENCE}``."))
+    caveat = (f"Listing path ``{PLACEHOLDER_LISTING}`` (\"Tin tức - Sự kiện\"): GUESS, a "
+              "placeholder written by new-site, not seen on the site.")
     lines = [*_wrap(title), "", *_wrap(intro), ""]
-    for fact in facts:
-        lines += _wrap(fact, "- ", "  ")
-    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines += _section("Domain", _wrap(" ".join(domain_facts), INDENT, INDENT))
+    lines += _section("Platform", _wrap(platform_fact, INDENT, INDENT))
+    lines += _section("Evidence", [*_wrap(evidence, INDENT, INDENT), "",
+                                   *_wrap("CONFIRMED: nothing yet.", BULLET, HANG)])
+    lines += _section("Caveats", _wrap(caveat, BULLET, HANG))
+    body = "\n".join(lines[:-1]).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return f'"""{body}\n"""'
+
+
+def _section(heading: str, body: list[str]) -> list[str]:
+    """One section of a spider docstring: its heading line, its indented body, a blank."""
+    return [f"{heading}:", *body, ""]
 
 
 def _render(name: str, **values: str) -> str:
@@ -408,129 +422,200 @@ def plan_new_site(slug: str, platform: str, domain: str, *, name: str | None = N
                   dost: str | None = None, root: Path | str = REPO_ROOT) -> Plan:
     """Check the input against the checkout at ``root`` and render every file; write nothing.
 
-    Raises ScaffoldError (exit status 2) naming the first problem found.
+    Raises ScaffoldError (exit status 2) naming the first problem found. The steps run in
+    this order, each its own function, so which problem is "first" is fixed.
     """
     root = Path(root)
     check_slug(slug)
+    _check_checkout(root, slug)
+    base = _choose_platform(platform)
+    host = check_domain(domain)
+    plan = Plan(root=root, slug=slug, platform=base, domain=host, site_url="",
+                takeover=False, dost=dost)
+    sites, dosts = _load_before(plan)
+    department = _department(dosts, dost)
+    existing = sites.get(slug)
+    given = _Identity(name, province, province_current, "https")
+    if existing is not None:
+        identity = _take_over(plan, existing, given)
+    else:
+        identity = _new_website(sites, host, department, given)
+    identity.check_one_line()
+    plan.site_url = f"{identity.scheme}://{host}"
+    _render_files(plan, existing, identity)
+    _plan_registry_edits(plan, identity)
+    return plan
+
+
+@dataclass
+class _Identity:
+    """The website's name, provinces and canonical scheme, as given or as registered."""
+
+    name: str | None
+    province: str | None
+    province_current: str | None
+    scheme: str
+
+    def check_one_line(self) -> None:
+        for option, value in (("--name", self.name), ("--province", self.province),
+                              ("--province-current", self.province_current)):
+            if "\n" in value or "\r" in value:
+                raise ScaffoldError(f"{option}: one line only")
+
+
+def _check_checkout(root: Path, slug: str) -> None:
+    """``root`` is a checkout, and no spider, test module or fixture folder has ``slug``."""
     for part in ("spiders", "tests/spiders", "tests/fixtures", "crawler/registry"):
         if not (root / part).is_dir():
             raise ScaffoldError(f"{root} is not a DOST Archive checkout (no {part}/)")
-    spider_file = root / "spiders" / f"{slug}.py"
-    test_file = root / "tests" / "spiders" / f"test_{slug}.py"
-    fixture_dir = root / "tests" / "fixtures" / slug
     taken = _existing_spider_module(root, slug)
     if taken is not None:
         raise ScaffoldError(f"spider {slug!r} already exists ({taken.relative_to(root)})")
-    for path in (test_file, fixture_dir):
+    for path in (_test_file(root, slug), _fixture_dir(root, slug)):
         if path.exists():
             raise ScaffoldError(f"{path.relative_to(root)} already exists; remove it or "
                                 "choose another slug")
 
+
+def _spider_file(root: Path, slug: str) -> Path:
+    return root / "spiders" / f"{slug}.py"
+
+
+def _test_file(root: Path, slug: str) -> Path:
+    return root / "tests" / "spiders" / f"test_{slug}.py"
+
+
+def _fixture_dir(root: Path, slug: str) -> Path:
+    return root / "tests" / "fixtures" / slug
+
+
+def _choose_platform(value: str) -> Platform:
+    """The platform base ``value`` names, or an error listing the bases there are."""
     platforms, broken = discover_platforms()
-    base = resolve_platform(platform, platforms)
+    base = resolve_platform(value, platforms)
     if base is None:
         known = ", ".join(sorted(platforms)) or "none"
         unreadable = f" (could not import: {', '.join(sorted(broken))})" if broken else ""
-        raise ScaffoldError(f"--platform {platform!r} is not a platform base in "
+        raise ScaffoldError(f"--platform {value!r} is not a platform base in "
                             f"crawler/platforms; one of: {known}{unreadable}")
-    host = check_domain(domain)
+    return base
 
-    plan = Plan(root=root, slug=slug, platform=base, domain=host, site_url="",
-                takeover=False, dost=dost)
+
+def _load_before(plan: Plan) -> tuple[dict[str, Site], dict[str, Any]]:
+    """The registry as it is, before any change (it must load)."""
     try:
-        sites, dosts = _try_load(plan.sites_file, plan.dosts_file)
+        return _try_load(plan.sites_file, plan.dosts_file)
     except (OSError, tomllib.TOMLDecodeError, RegistryError) as exc:
         raise ScaffoldError(f"the registry does not load before any change: {exc}") from exc
 
-    department = None
-    if dost is not None:
-        department = dosts.get(dost)
+
+def _department(dosts: dict[str, Dost], dost: str | None) -> Dost | None:
+    """The department ``--dost`` names (None without ``--dost``)."""
+    if dost is None:
+        return None
+    department = dosts.get(dost)
+    if department is None:
+        raise ScaffoldError(f"--dost {dost!r}: no such department in dosts.toml "
+                            "(`dost-archive sites` lists them)")
+    return department
+
+
+def _take_over(plan: Plan, existing: Site, given: _Identity) -> _Identity:
+    """A registered website without a spider: the options must agree with its entry,
+    whose name, provinces and scheme the spider then uses."""
+    slug, host, base = plan.slug, plan.domain, plan.platform
+    if existing.spider:
+        raise ScaffoldError(f"website {slug!r} is registered with spider "
+                            f"{existing.spider!r} already")
+    if host not in existing.domains:
+        raise ScaffoldError(f"website {slug!r} is registered with domains "
+                            f"{list(existing.domains)}; --domain must be one of them")
+    for option, value, registered in (("--name", given.name, existing.name),
+                                      ("--province", given.province, existing.province),
+                                      ("--province-current", given.province_current,
+                                       existing.province_current)):
+        if value is not None and value != registered:
+            raise ScaffoldError(f"{option} {value!r} differs from the registry's "
+                                f"{registered!r} for {slug!r}; edit sites.toml instead")
+    plan.takeover = True
+    if existing.platform not in (base.name, "unknown"):
+        plan.notes.append(f"the registry says platform {existing.platform!r} for {slug}; "
+                          f"the spider uses {base.name} ({base.class_name}); settle "
+                          "which is right with check-live")
+    return _Identity(existing.name, existing.province, existing.province_current,
+                     existing.scheme)
+
+
+def _new_website(sites: dict[str, Site], host: str, department: Dost | None,
+                 given: _Identity) -> _Identity:
+    """A website the registry does not know: its host must be free, and what is not given
+    comes from the department."""
+    owner = next((s.slug for s in sites.values() if host in s.domains), None)
+    if owner is not None:
+        raise ScaffoldError(f"--domain {host} belongs to website {owner!r}; to give it a "
+                            f"spider run new-site with slug {owner!r}")
+    name, province, province_current = given.name, given.province, given.province_current
+    if name is None:
         if department is None:
-            raise ScaffoldError(f"--dost {dost!r}: no such department in dosts.toml "
-                                "(`dost-archive sites` lists them)")
+            raise ScaffoldError("--name is required unless --dost names the department "
+                                "(whose name is then used)")
+        name = department.name
+    if province is None:
+        if department is None:
+            raise ScaffoldError("--province is required unless --dost names the "
+                                "department (whose province is then used)")
+        province = department.province
+    if province_current is None:
+        province_current = (department.province_current if department is not None
+                            and province == department.province else province)
+    return _Identity(name, province, province_current, "https")
 
-    existing = sites.get(slug)
-    if existing is not None:
-        if existing.spider:
-            raise ScaffoldError(f"website {slug!r} is registered with spider "
-                                f"{existing.spider!r} already")
-        if host not in existing.domains:
-            raise ScaffoldError(f"website {slug!r} is registered with domains "
-                                f"{list(existing.domains)}; --domain must be one of them")
-        for option, given, registered in (("--name", name, existing.name),
-                                          ("--province", province, existing.province),
-                                          ("--province-current", province_current,
-                                           existing.province_current)):
-            if given is not None and given != registered:
-                raise ScaffoldError(f"{option} {given!r} differs from the registry's "
-                                    f"{registered!r} for {slug!r}; edit sites.toml instead")
-        plan.takeover = True
-        name, province, province_current = (existing.name, existing.province,
-                                            existing.province_current)
-        scheme = existing.scheme
-        if existing.platform not in (base.name, "unknown"):
-            plan.notes.append(f"the registry says platform {existing.platform!r} for {slug}; "
-                              f"the spider uses {base.name} ({base.class_name}); settle "
-                              "which is right with check-live")
-    else:
-        owner = next((s.slug for s in sites.values() if host in s.domains), None)
-        if owner is not None:
-            raise ScaffoldError(f"--domain {host} belongs to website {owner!r}; to give it a "
-                                f"spider run new-site with slug {owner!r}")
-        if name is None:
-            if department is None:
-                raise ScaffoldError("--name is required unless --dost names the department "
-                                    "(whose name is then used)")
-            name = department.name
-        if province is None:
-            if department is None:
-                raise ScaffoldError("--province is required unless --dost names the "
-                                    "department (whose province is then used)")
-            province = department.province
-        if province_current is None:
-            province_current = (department.province_current if department is not None
-                                and province == department.province else province)
-        scheme = "https"
-    for option, value in (("--name", name), ("--province", province),
-                          ("--province-current", province_current)):
-        if "\n" in value or "\r" in value:
-            raise ScaffoldError(f"{option}: one line only")
-    plan.site_url = f"{scheme}://{host}"
 
-    # Render the new files and check they compile.
+def _render_files(plan: Plan, existing: Site | None, identity: _Identity) -> None:
+    """The spider, its test and the fixture README, rendered; the Python must compile."""
+    root, slug, base, host = plan.root, plan.slug, plan.platform, plan.domain
     cls_name = class_name_for(slug)
     base_ref = base.class_name if base.class_name != cls_name else f"{base.class_name}Base"
     import_clause = (base.class_name if base_ref == base.class_name
                      else f"{base.class_name} as {base_ref}")
-    docstring = spider_docstring(slug, name, existing, host, plan.site_url, base, province,
-                                 province_current, dost)
+    docstring = spider_docstring(slug, identity.name, existing, host, plan.site_url, base,
+                                 identity.province, identity.province_current, plan.dost)
     spider_src = _render("spider.py.tmpl", docstring=docstring, module=base.module,
                          import_clause=import_clause, class_name=cls_name, base_ref=base_ref,
                          platform=base.name, slug=slug, site_url=plan.site_url)
     test_src = _render("test_spider.py.tmpl", slug=slug)
     readme = _render("fixture_README.md.tmpl", slug=slug, domain=host)
+    spider_file, test_file = _spider_file(root, slug), _test_file(root, slug)
     for path, src in ((spider_file, spider_src), (test_file, test_src)):
         try:
             compile(src, str(path), "exec")
         except SyntaxError as exc:  # a template bug, not the user's: still refuse to write
             raise ScaffoldError(f"rendered {path.name} does not compile: {exc}") from exc
     plan.new_files = {spider_file: spider_src, test_file: test_src,
-                      fixture_dir / "README.md": readme}
+                      _fixture_dir(root, slug) / "README.md": readme}
 
-    # Registry edits, loaded from a scratch copy before the real files are touched.
+
+def _plan_registry_edits(plan: Plan, identity: _Identity) -> None:
+    """The edited sites.toml (and dosts.toml), loaded from a scratch copy before the real
+    files are touched."""
     plan.read = {path: path.read_bytes() for path in (plan.sites_file, plan.dosts_file)}
     sites_text = plan.read[plan.sites_file].decode("utf-8")
     if plan.takeover:
-        new_sites = set_site_spider(sites_text, slug)
+        new_sites = set_site_spider(sites_text, plan.slug)
     else:
-        new_sites = append_site(sites_text, site_entry(slug, name, province, province_current,
-                                                       host, base.name))
+        new_sites = append_site(sites_text, site_entry(
+            plan.slug, identity.name, identity.province, identity.province_current,
+            plan.domain, plan.platform.name))
     plan.edits[plan.sites_file] = new_sites
-    if dost is not None:
+    if plan.dost is not None:
         dosts_text = plan.read[plan.dosts_file].decode("utf-8")
-        new_dosts = add_site_to_dost(dosts_text, dost, slug)
+        new_dosts = add_site_to_dost(dosts_text, plan.dost, plan.slug)
         if new_dosts != dosts_text:
             plan.edits[plan.dosts_file] = new_dosts
+    _check_in_scratch(plan, new_sites)
+
+
+def _check_in_scratch(plan: Plan, new_sites: str) -> None:
     with tempfile.TemporaryDirectory(prefix="new-site-") as scratch:
         s_path, d_path = Path(scratch) / "sites.toml", Path(scratch) / "dosts.toml"
         s_path.write_bytes(new_sites.encode("utf-8"))
@@ -541,7 +626,6 @@ def plan_new_site(slug: str, platform: str, domain: str, *, name: str | None = N
         except (tomllib.TOMLDecodeError, RegistryError) as exc:
             raise ScaffoldError(f"the registry would not load after the change: {exc}"
                                 ) from exc
-    return plan
 
 
 def _check_result(plan: Plan, sites: dict[str, Site], dosts: dict[str, Any]) -> None:

@@ -120,7 +120,7 @@ class ArchiveWriter:
     def capture_id(self, capture: Any, archive: Archive) -> int | None:
         """The ``captures`` id an item's ``capture_id`` stands for (writer thread): a ticket
         of this process's WARC recorder, or the WARC record id a distributed crawler wrote
-        (its ``CaptureRecord`` indexed before the article, see crawler/distributed.py)."""
+        (its ``CaptureRecord`` indexed before the article, see crawler/distributed/worker.py)."""
         if isinstance(capture, PendingCapture):
             return self._captures.pop(capture, None)
         if isinstance(capture, str):

@@ -48,6 +48,11 @@ def response_for(meta: dict[str, Any], body: bytes) -> TextResponse:
     return cls(url=meta["url"], body=body, headers=headers, encoding="utf-8")
 
 
+def fixture_response(folder: Path) -> TextResponse:
+    """The saved page in ``folder`` as the Scrapy response a crawl would have parsed."""
+    return response_for(*load_page(folder))
+
+
 def parse_fixture(folder: Path) -> Any:
     """What our code makes of a saved page: an article dict or a list of listing entries."""
     from crawler.parsing import parse_saved_page, spider_class

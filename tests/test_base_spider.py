@@ -159,6 +159,42 @@ def test_article_takes_date_category_and_summary_from_its_listing_entry():
     )
 
 
+class DatedPage(Listing):
+    """A page that prints its own date in ``span.date``."""
+
+    def parse_article(self, response):
+        return self.raw_article(response, title=response.css("h1::text").get(),
+                                published_raw=response.css("span.date::text").get())
+
+
+@pytest.mark.parametrize(("listed", "printed", "kept", "stored"), [
+    # The page gives another, older date than its listing: it is stored with it, so --since
+    # drops it once fetched.
+    ("Ngày 20/03/2024", "Ngày 01/03/2024", False, "2024-03-01"),
+    # ... or a newer one: kept, stored with the page's date.
+    ("Ngày 10/03/2024", "Ngày 15/03/2024", True, "2024-03-15"),
+    # A year-less page date takes its year from the listing's date, for both.
+    ("Ngày 20/03/2024", "Chiều 1-3", False, "2024-03-01"),
+    ("Ngày 20/03/2024", "Chiều 18-3", True, "2024-03-18"),
+    # An undated entry: the page's date decides.
+    (None, "Ngày 01/03/2024", False, "2024-03-01"),
+])
+def test_since_and_the_stored_date_agree(listed, printed, kept, stored):
+    from crawler.normalize.article import build_article
+
+    def read(**kwargs):
+        crawler = get_crawler(DatedPage)
+        s = DatedPage.from_crawler(crawler, base_url="http://127.0.0.1:9", **kwargs)
+        page = HtmlResponse(url="http://127.0.0.1:9/bai-n3", encoding="utf-8",
+                            body=f"<h1>Bài</h1><span class='date'>{printed}</span>".encode())
+        return s.parse_article_page(page, ListingEntry(url="/bai-n3", date_raw=listed), "Tin")
+
+    raw = read()
+    assert build_article(raw).published_at.startswith(stored)
+    assert (read(since="2024-03-05") is not None) is kept
+    assert (stored >= "2024-03-05") is kept
+
+
 def test_legacy_tls_is_a_per_spider_setting():
     class Old(Listing):
         legacy_tls = True

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from crawler import scaffold
 from crawler.platforms.base import ArchiveSpider
-from crawler.registry import load_dosts, load_registry
+from crawler.registry import load_dosts, load_registry, spider_docs
 from crawler.scaffold import (
     EVIDENCE,
     ScaffoldError,
@@ -272,6 +272,18 @@ def test_the_spider_module_imports_and_subclasses_the_chosen_base(checkout, plat
     assert "CONFIRMED" in doc and "GUESS" in doc  # what tests/spiders/test_meta.py asks
     spider = cls()
     assert spider.name == "probe"
+
+
+def test_the_spider_docstring_has_the_four_sections_every_spider_has(checkout):
+    new_site("okslug", "liferay", "okslug.example.gov.vn", name="Ok", province="Sơn La",
+             dost=free_dost(checkout), root=checkout)
+    doc = spider_docs.spider_docstrings(checkout / "spiders")["okslug"]
+    sections = spider_docs.docstring_sections(doc)
+    assert tuple(sections) == spider_docs.SECTIONS and all(sections.values())
+    assert "sites.toml [okslug]" in sections["Evidence"]
+    assert "CONFIRMED: nothing yet" in sections["Evidence"]
+    assert "``liferay``" in sections["Platform"] and "GUESS" in sections["Caveats"]
+    assert spider_docs.docstring_summary(doc) == "Ok: okslug.example.gov.vn."
 
 
 def test_a_slug_named_like_its_base_class_imports_the_base_under_another_name(checkout):

@@ -197,7 +197,7 @@ def _text(html: str) -> str:
 
 def render_sanitizer() -> Any:
     """The sanitizer Datasette's article page applies again at render time."""
-    from storage.datasette_plugin import sanitize_filter
+    from browse.pages import sanitize_filter
 
     return lambda html, base: str(sanitize_filter(html, base))
 

@@ -24,9 +24,10 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from crawler.items import RawArticle
+from crawler.normalize.boilerplate import extract_view_count
+from crawler.normalize.bylines import split_byline, strip_author_label
 from crawler.normalize.dates import find_date
 from crawler.normalize.fold import fold
-from crawler.normalize.text import extract_view_count, split_byline
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "form", "nav", "header",
          "footer", "aside", "select", "button")
@@ -451,8 +452,7 @@ def _author(doc: HtmlElement, body: HtmlElement | None) -> str | None:
     for el in doc.xpath('//*[contains(@class,"author") or contains(@class,"tac-gia") or '
                         'contains(@class,"tacgia") or contains(@class,"byline") or '
                         'contains(@class,"tac_gia")]'):
-        text = re.sub(r"^(?:tác giả|bài|tin|người viết)\s*:\s*", "", _text(el),
-                      flags=re.IGNORECASE).strip()
+        text = strip_author_label(_text(el))
         if 2 <= len(text) <= 60 and not _in_chrome(el):
             return text
     return None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.normalize.text import clean_inline
+from crawler.normalize.paragraphs import clean_inline
 
 FIELDS = ("title", "date", "author", "body")
 BODY_F1_OK = 0.90

@@ -21,6 +21,11 @@ Faults, with the share of URLs they hit (``RATES``):
 Half of the error, stall, reset and truncate faults are transient: only the first request
 for the URL fails and every later one is served (a server under load that recovers). The
 rest, and every redirect loop, are permanent. ``robots.txt`` is always served cleanly.
+
+Why it lives in the product, not under ``tests/``, though only tests crawl it: the
+mirror server (``python -m crawler.mirror --faults SEED``, an option the README documents)
+imports it, and ``tests/`` is not an installed package; moved there, the product would
+import from its tests.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ Each page carries an ``Expect``: archived (with exactly these flags, this title,
 rejected (with this reason), or refused (too big: DOWNLOAD_MAXSIZE). The test compares a
 crawl with it page by page (tests/e2e/test_hostile.py). Nothing here is random at run time:
 "random" bytes come from a seeded generator, so the corpus is the same on every machine.
+
+Why it lives in the product, not under ``tests/``, though only tests crawl it: the
+mirror server (``python -m crawler.mirror --site hostile``, an option the README documents)
+imports it, and ``tests/`` is not an installed package; moved there, the product would
+import from its tests.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
@@ -62,10 +63,29 @@ def _opt(text: str | None) -> str | None:
     return cleaned or None
 
 
-def _context_date(raw: RawArticle) -> date | None:
-    if not raw.date_context:
+def published_date(raw: RawArticle, reference: datetime | None = None) -> ParsedDate:
+    """The publish date as it is stored: ``published_raw`` read with its context (the
+    listing's date for a year-less string, the year hint, the fetch time ``reference``, by
+    default ``fetched_at``). The spider's --since check and ``build_article`` both read it
+    here, so the filter and the stored date cannot disagree; each string with its context
+    is parsed once."""
+    if reference is None and raw.fetched_at:
+        reference = datetime.fromisoformat(raw.fetched_at)
+    return _published(raw.published_raw, raw.date_context, raw.year_hint, reference)
+
+
+@lru_cache(maxsize=1024)
+def _published(text: str | None, context: str | None, year_hint: int | None,
+               reference: datetime | None) -> ParsedDate:
+    """``published_date`` for the plain values (cached: ParsedDate is immutable)."""
+    return parse_date(text, context_date=_context_date(context, year_hint),
+                      context_year=year_hint, reference=reference)
+
+
+def _context_date(context: str | None, year_hint: int | None) -> date | None:
+    if not context:
         return None
-    parsed = parse_date(raw.date_context, context_year=raw.year_hint)
+    parsed = parse_date(context, context_year=year_hint)
     return parsed.value.date() if parsed.value else None
 
 
@@ -106,10 +126,7 @@ def normalize_article(raw: RawArticle, site: SiteFacts | None) -> Article:
 
     title = _opt(raw.title)
     body = clean_body(html_to_paragraphs(raw.body_html or ""), title=title)
-    published: ParsedDate = parse_date(
-        raw.published_raw, context_date=_context_date(raw), context_year=raw.year_hint,
-        reference=reference,
-    )
+    published = published_date(raw, reference)
     if published.flag:
         flags.append(published.flag)
     updated = parse_date(raw.updated_raw, context_year=raw.year_hint, reference=reference)

@@ -30,6 +30,7 @@ listing is fetched again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import GoneArticle, RawArticle
+from crawler.normalize.article import published_date
 from crawler.normalize.dates import VN_TZ, parse_date
 from crawler.normalize.encoding import unreadable
 from crawler.normalize.fold import fold
@@ -79,6 +81,13 @@ class ListingEntry:
     summary: str | None = None
     #: Found by generic link discovery because no listing variant matched the page.
     fallback: bool = False
+
+    @functools.cached_property
+    def parsed_date(self) -> datetime | None:
+        """The listing's date, read once (no context: the article page is not fetched yet).
+        It only decides which links to follow; a fetched article is judged by the date it
+        is stored with (``published_date``)."""
+        return parse_date(self.date_raw).value if self.date_raw else None
 
 
 @dataclass
@@ -251,7 +260,7 @@ class ArchiveSpider(scrapy.Spider):
         for entry in entries:
             url = self.site_link(response, entry.url)
             self.listed.add(self.canonical(url))
-            when = parse_date(entry.date_raw).value if entry.date_raw else None
+            when = entry.parsed_date
             if self.since and when is not None and when.date() < self.since:
                 too_old += 1
                 self.crawler.stats.inc_value("listing/before_since")
@@ -429,10 +438,15 @@ class ArchiveSpider(scrapy.Spider):
         raw.category = raw.category or category
         raw.title = raw.title or entry.title
         raw.summary = raw.summary or entry.summary
-        if self.since and not entry.date_raw and raw.published_raw:
-            # An undated listing entry turned out older than --since once fetched.
-            when = parse_date(raw.published_raw).value
-            if when is not None and when.date() < self.since:
+        if self.since and raw.published_raw:
+            # Judged by the date the article is stored with (the page's, read with the
+            # listing's date as context), unless the listing judged that date already: an
+            # undated (or year-less) entry, or one whose page gives another date, may turn
+            # out older than --since once fetched.
+            when = published_date(raw).value
+            listed = entry.parsed_date
+            if (when is not None and when.date() < self.since
+                    and (listed is None or listed.date() != when.date())):
                 self.logger.info("%s: %s is dated %s, before since=%s: not archived",
                                  self.site, raw.url, raw.published_raw, self.since)
                 self._count("since/dropped_after_fetch")

@@ -219,12 +219,7 @@ class MediacdnSpider(SelectorSpider):
     def body_html(self, body: SelectorList) -> str | None:
         if not body:
             return None
-        copy = Selector(text=body[0].get())
-        node = copy.css("body > *")[0]
-        for css in self.body_noise_css:
-            for noise in node.css(css):
-                noise.drop()
-        return node.get()
+        return self.without_noise(body[0]).get()
 
     def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
         """Body images, except those of the related-news boxes dropped from the body."""

@@ -26,14 +26,12 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from parsel import Selector, SelectorList
+from parsel import Selector
 from scrapy.http import Response
 
 from crawler.items import RawArticle
+from crawler.normalize.bylines import CREDIT_FIELD_RE, credit_kind
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
-
-_CREDIT_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?)\s*:\s*(?P<value>.*)$",
-                        re.IGNORECASE)
 
 
 class NukeVietSpider(SelectorSpider):
@@ -86,7 +84,6 @@ class NukeVietSpider(SelectorSpider):
         lead_image_css="figure.article img",
         credit_css="p.h5",
         category_css="ul.breadcrumbs li:last-child a"),)
-    lead_image_css: str
     credit_css: str
 
     # -- op values ---------------------------------------------------------------------------
@@ -146,18 +143,14 @@ class NukeVietSpider(SelectorSpider):
         return pages
 
     # -- article -----------------------------------------------------------------------------
-    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
-        """The lead image (``homeimg``, above the body), then the body's images."""
-        return [*block.css(self.lead_image_css), *body.css("img")]
-
     def credits(self, block: Selector) -> tuple[str | None, str | None]:
         """(author, source) from the labelled lines under the body."""
         author = source = None
         for line in block.css(self.credit_css):
-            match = _CREDIT_RE.match(text_of(line) or "")
+            match = CREDIT_FIELD_RE.match(text_of(line) or "")
             if not match or not match["value"].strip():
                 continue
-            if match["label"].lower().startswith("nguồn"):
+            if credit_kind(match["label"]) == "source":
                 source = source or match["value"].strip()
             else:
                 author = author or match["value"].strip()

@@ -317,6 +317,15 @@ class SelectorSpider(ArchiveSpider):
     category_css: str = ""
     #: Attachment links besides links to documents inside the body.
     attachment_css: str = ""
+    #: Elements inside the body that are not article text (toolbars, share buttons, related
+    #: news boxes): ``without_noise`` drops them where a base cleans its body.
+    body_noise_css: tuple[str, ...] = ()
+    #: The lead image shown above the body, in the article block ("" = none): it comes
+    #: before the body's images.
+    lead_image_css: str = ""
+    #: Whether an italic-only paragraph right under an image's paragraph is its caption
+    #: (an editor habit of RadEditor-era portals), read before the figure caption or alt.
+    italic_captions: bool = False
 
     # -- listing ---------------------------------------------------------------------------
     def link_href(self, href: str) -> str:
@@ -391,14 +400,39 @@ class SelectorSpider(ArchiveSpider):
         found = scope.css(css) if css else None
         return text_of(found[0]) if found else None
 
+    def without_noise(self, body: Selector) -> Selector:
+        """A copy of the body container without the elements of ``body_noise_css``."""
+        node = Selector(text=body.get()).css("body > *")[0]
+        for css in self.body_noise_css:
+            for noise in node.css(css):
+                noise.drop()
+        return node
+
+    @staticmethod
+    def caption_under(img: Selector) -> str | None:
+        """The text of an italic-only paragraph right under the image's paragraph, if any."""
+        holder = img.xpath("ancestor::p[1]")
+        following = holder[0].xpath("following-sibling::*[1][self::p]") if holder else []
+        if following and following[0].xpath("./em|./i") and not following[0].xpath(
+                "./text()[normalize-space()]"):
+            return text_of(following[0])
+        return None
+
     def image_caption(self, img: Selector) -> str | None:
-        """A figure's caption, else the image's alt or title text."""
+        """The italic line under the image (where ``italic_captions``), else a figure's
+        caption, else the image's alt or title text."""
+        if self.italic_captions:
+            caption = self.caption_under(img)
+            if caption:
+                return caption
         figure = img.xpath("ancestor::figure[1]")
         caption = text_of(figure[0].css("figcaption")) if figure else None
         return caption or img.attrib.get("alt") or img.attrib.get("title") or None
 
     def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
-        return list(body.css("img"))
+        """The lead image (``lead_image_css``) above the body, then the body's images."""
+        lead = list(block.css(self.lead_image_css)) if self.lead_image_css else []
+        return [*lead, *body.css("img")]
 
     def images(self, response: Response, block: Selector,
                body: SelectorList) -> list[dict[str, Any]]:

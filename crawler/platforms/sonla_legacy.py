@@ -30,7 +30,7 @@ import re
 
 from parsel import Selector
 
-from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
+from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant
 
 
 class NumericPathSpider(SelectorSpider):
@@ -63,13 +63,8 @@ class NumericPathSpider(SelectorSpider):
 
     def image_caption(self, img: Selector) -> str | None:
         """The italic line right under the image's paragraph, else a meaningful alt text."""
-        holder = img.xpath("ancestor::p[1]")
-        if holder:
-            following = holder[0].xpath("following-sibling::*[1][self::p]")
-            if following and following[0].xpath("./em|./i") and not following[0].xpath(
-                    "./text()[normalize-space()]"):
-                caption = text_of(following[0])
-                if caption:
-                    return caption
+        caption = self.caption_under(img)
+        if caption:
+            return caption
         alt = (img.attrib.get("alt") or img.attrib.get("title") or "").strip()
         return alt if alt and alt.lower() not in self.placeholder_alts else None

@@ -37,17 +37,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import RawArticle
+from crawler.normalize.bylines import AUTHOR_BLOCK_RE, CREDIT_LINE_RE, credit_kind
 from crawler.platforms.base import ListingRead
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
 #: A credit line ending the body: "Tác giả: X", "Nguồn: Y", "Ảnh: Z" (REPORTED, Ninh Bình).
-CREDIT_RE = re.compile(r"^(?P<label>tác\s+giả|nguồn(?:\s+tin)?|ảnh)\s*:\s*(?P<value>\S.*)$",
-                       re.IGNORECASE)
+CREDIT_RE = CREDIT_LINE_RE
 PAGINATION_META = "vnpt_pagination"
 ENCODING_META, TRIED_META = "vnpt_encoding", "vnpt_encodings_tried"
 LAST_TRY_META = "vnpt_last_try"
-_LABEL_RE = re.compile(r"^\s*(?P<label>tác\s+giả|nguồn(?:\s+tin)?|theo)\s*:?\s*(?P<value>.+)$",
-                       re.IGNORECASE)
 
 
 def labelled_lines(node: Selector) -> list[str]:
@@ -154,7 +152,6 @@ class VnptSpider(SelectorSpider):
             lead_image_css="img.post-image",
             body_css="div.post-content"),
     )
-    lead_image_css: str
     author_css = "div.author, div.tac_gia_news"
     view_css = ""
     category_css = ""
@@ -358,7 +355,7 @@ class VnptSpider(SelectorSpider):
         if body:
             # One cleaned copy of the body: its credit lines give author and source, then
             # leave it; what remains is the stored body HTML.
-            node = self._cleaned(body[0])
+            node = self.without_noise(body[0])
             found = self.credit_nodes(node)
             author, source = self.credits(found)
             raw.author = raw.author or author
@@ -368,21 +365,13 @@ class VnptSpider(SelectorSpider):
             raw.body_html = node.get()
         return raw
 
-    def _cleaned(self, body: Selector) -> Selector:
-        """A copy of the body container without toolbars, share buttons and author blocks."""
-        node = Selector(text=body.get()).css("body > *")[0]
-        for css in self.body_noise_css:
-            for noise in node.css(css):
-                noise.drop()
-        return node
-
     def author_and_source(self, root: Selector) -> tuple[str | None, str | None]:
         """Author and source from the author block: "Minh Anh", "Tác giả: X", "Nguồn: Y"."""
         author = source = None
         for block in root.css(self.author_css):
             for line in labelled_lines(block):
-                match = _LABEL_RE.match(line)
-                if match and match["label"].lower().startswith(("nguồn", "theo")):
+                match = AUTHOR_BLOCK_RE.match(line)
+                if match and credit_kind(match["label"]) == "source":
                     source = source or match["value"].strip()
                 elif match:
                     author = author or match["value"].strip()
@@ -419,15 +408,11 @@ class VnptSpider(SelectorSpider):
         author = source = None
         for _node, credits in found:
             for label, value in credits:
-                if label.startswith("nguồn"):
+                if credit_kind(label) == "source":
                     source = value
-                elif label.startswith("tác"):
+                elif credit_kind(label) == "author":
                     author = value
         return author, source
-
-    def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
-        """The lead image above the body, then the body's images."""
-        return [*block.css(self.lead_image_css), *body.css("img")]
 
     def attachment_links(self, block: Selector, body: SelectorList
                          ) -> list[tuple[str, str | None]]:

@@ -16,16 +16,11 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
+from browse.charts import month_heatmap_svg, run_bars_svg, runs_per_day_svg
+from browse.pages import safe_url, sanitize_filter
+from browse.table_search import fold_search_args
 from crawler.cli import main, make_datasette
 from storage import Archive
-from storage.datasette_plugin import (
-    fold_search_args,
-    month_heatmap_svg,
-    run_bars_svg,
-    runs_per_day_svg,
-    safe_url,
-    sanitize_filter,
-)
 from tests.browse.hostile import dangerous_markup, insert_hostile_article
 
 TEXTS = [
@@ -94,13 +89,13 @@ def test_search_page_counts_and_keeps_the_typed_term(filled: Path):
 @pytest.mark.parametrize("query", ["hoa hoc", "nghi*"])
 def test_a_broad_search_shows_a_bounded_newest_set_and_says_so(filled: Path, query: str,
                                                                 monkeypatch):
-    from storage import datasette_plugin
+    from browse import table_search
 
     ds = make_datasette(str(filled))
     every = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
     assert len(every) == 2  # selective: Datasette's own search, unchanged
-    monkeypatch.setattr(datasette_plugin, "BROAD_AT", 1)  # now 2 matches are "broad"
-    monkeypatch.setattr(datasette_plugin, "SHOWN", 1)
+    monkeypatch.setattr(table_search, "BROAD_AT", 1)  # now 2 matches are "broad"
+    monkeypatch.setattr(table_search, "SHOWN", 1)
     shown = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
     assert shown == [max(every)]  # the most recently archived of the matches
     page = get(ds, "/archive/articles", _search=query)
@@ -111,13 +106,13 @@ def test_a_broad_search_shows_a_bounded_newest_set_and_says_so(filled: Path, que
 @pytest.mark.parametrize("query", ["hoa hoc", "nghi*"])
 def test_a_bounded_search_pages_on_and_outlives_its_stored_ids(filled: Path, query: str,
                                                                 monkeypatch):
-    from storage import datasette_plugin
-    from storage.datasette_hits import HitStore
+    from browse import table_search
+    from browse.hits import HitStore
 
     ds = make_datasette(str(filled))
     every = _ids(get(ds, "/archive/articles.json", _search=query, _shape="array"))
-    monkeypatch.setattr(datasette_plugin, "BROAD_AT", 1)
-    monkeypatch.setattr(datasette_plugin, "SHOWN", 2)  # both matches, one per page
+    monkeypatch.setattr(table_search, "BROAD_AT", 1)
+    monkeypatch.setattr(table_search, "SHOWN", 2)  # both matches, one per page
     first = get(ds, "/archive/articles.json", _search=query, _size=1, _shape="objects").json()
     assert first["next_url"], "a bounded search of two rows, one per page, has a next page"
     next_path = first["next_url"].removeprefix("http://localhost")
@@ -132,10 +127,10 @@ def test_a_bounded_search_pages_on_and_outlives_its_stored_ids(filled: Path, que
 
 
 def test_the_hit_store_keeps_the_newest_searches(monkeypatch):
-    from storage import datasette_hits
+    from browse import hits
 
-    monkeypatch.setattr(datasette_hits, "KEEP", 2)
-    store = datasette_hits.HitStore()
+    monkeypatch.setattr(hits, "KEEP", 2)
+    store = hits.HitStore()
     for key in ("a" * 16, "b" * 16, "c" * 16):
         store.put(key, [1, 2, 3])
     assert [store.has(k * 16) for k in "abc"] == [False, True, True]

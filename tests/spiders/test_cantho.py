@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
@@ -25,7 +24,12 @@ from crawler.mirror.sites.cantho import MODEL
 from crawler.normalize.article import build_article
 from crawler.platforms.base import ListingEntry
 from spiders.cantho import CanthoSpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    parse_fixture,
+)
 
 HERE = FIXTURES / "cantho"
 FILE = HERE / "article_nid_17496_file"
@@ -36,10 +40,6 @@ LISTING_1, LISTING_2 = HERE / "listing_p1", HERE / "listing_p2_empty"
 LISTING_CAT3 = HERE / "listing_cat3_p1"
 SITE = "https://sokhcn.cantho.gov.vn"
 STAMP = re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d")
-
-
-def response(folder: Path) -> HtmlResponse:
-    return response_for(*load_page(folder))
 
 
 def served(target: str) -> HtmlResponse:
@@ -114,7 +114,7 @@ def test_page_one_has_six_undated_lead_items_then_dated_ones():
 def test_menu_sidebars_and_other_modules_are_not_entries(spider):
     # The mega menu shows the latest items of the *first* category on every page: on the
     # second category's page they would be foreign entries.
-    page = response(LISTING_CAT3)
+    page = fixture_response(LISTING_CAT3)
     menu = {page.urljoin(h) for h in page.css("div.menu div.snew-title a::attr(href)").getall()}
     sidebar = {page.urljoin(h) for h in page.css(
         "a.list-group-item::attr(href), div.snew-list-item a::attr(href)").getall()}
@@ -126,15 +126,15 @@ def test_menu_sidebars_and_other_modules_are_not_entries(spider):
 
 
 def test_pager_counts_without_the_lead_items_so_the_last_page_is_empty(spider):
-    assert spider.has_next_page(response(LISTING_1), 1)
-    assert response(LISTING_2).css("span.selected-page::text").get() == "2"
+    assert spider.has_next_page(fixture_response(LISTING_1), 1)
+    assert fixture_response(LISTING_2).css("span.selected-page::text").get() == "2"
     assert parse_fixture(LISTING_2) == []
-    assert spider.stop_reason([], 0, 0, 2, response(LISTING_2)) == "no entries"
+    assert spider.stop_reason([], 0, 0, 2, fixture_response(LISTING_2)) == "no entries"
 
 
 def test_since_drops_an_undated_lead_item_found_older_once_fetched():
     spider = CanthoSpider(since="2025-10-01")
-    page = response(FILE)  # dated 25/09/2025
+    page = fixture_response(FILE)  # dated 25/09/2025
     assert spider.parse_article_page(page, ListingEntry(url=page.url), "Tin hoạt động") is None
     dated = ListingEntry(url=page.url, date_raw="25/09/2025 03:20")
     assert spider.parse_article_page(page, dated, "Tin hoạt động") is not None
@@ -143,7 +143,7 @@ def test_since_drops_an_undated_lead_item_found_older_once_fetched():
 
 # -- article --------------------------------------------------------------------------------
 def test_date_title_inside_the_article_block_is_the_date():
-    page = response(FILE)
+    page = fixture_response(FILE)
     headings = [" ".join(t.split()) for t in page.css("div.date-title").xpath("string()").getall()]
     assert headings[1] == "File đính kèm" and STAMP.fullmatch(headings[0])
     art = parse_fixture(FILE)
@@ -153,7 +153,7 @@ def test_date_title_inside_the_article_block_is_the_date():
 
 
 def test_byline_or_source_comes_from_the_right_aligned_line():
-    assert response(PLAIN).css("div.font-pluss::text").get().strip() == ""
+    assert fixture_response(PLAIN).css("div.font-pluss::text").get().strip() == ""
     assert (parse_fixture(FILE)["author"], parse_fixture(FILE)["source"]) == ("Thu Huyên", None)
     assert (parse_fixture(REPRINT)["author"], parse_fixture(REPRINT)["source"]) == (
         None, "Báo Cần Thơ")
@@ -186,7 +186,7 @@ def test_lead_image_caption_line_and_old_absolute_images():
                          ids=["file", "reprint", "plain", "old-image"])
 def test_page_chrome_is_not_body(folder):
     art = parse_fixture(folder)
-    page = response(folder)
+    page = fixture_response(folder)
     others = [t.strip() for t in page.css("div.snew-list-item a::text").getall()]
     assert others
     for text in (art["body_text"], art["body_html"]):

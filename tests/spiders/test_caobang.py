@@ -16,7 +16,6 @@ from datetime import datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-import scrapy
 from scrapy.http import HtmlResponse
 
 from crawler.mirror.sites.base import MirrorRequest
@@ -24,7 +23,14 @@ from crawler.mirror.sites.caobang import MODEL, REAL_ALIAS
 from crawler.normalize.article import build_article
 from crawler.platforms.base import ListingEntry
 from spiders.caobang import CaobangSpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+)
+from tests.mirror_model import serve
 
 SITE = "http://khcncaobang.gov.vn"
 HERE = FIXTURES / "caobang"
@@ -39,20 +45,10 @@ CONFIRMED_URL = (
     "cong-tac-nam-2021-3313")
 
 
-def response(folder):
-    return response_for(*load_page(folder))
-
-
 def get(model, url: str):
     parts = urlsplit(url)
     return model.respond(MirrorRequest("GET", unquote(parts.path) or "/",
                                        parse_qs(parts.query)))
-
-
-def serve(model, request: scrapy.Request) -> HtmlResponse:
-    reply = get(model, request.url)
-    assert reply.status == 200, (request.url, reply.status)
-    return HtmlResponse(url=request.url, body=reply.data, encoding="utf-8", request=request)
 
 
 @pytest.fixture
@@ -127,7 +123,7 @@ def test_without_h_date_the_listing_date_is_used_never_the_body_or_the_clock(spi
 
 
 def test_header_clock_shows_the_servers_today():
-    clock = response(REAL).css("span#digclock::text").get()
+    clock = fixture_response(REAL).css("span#digclock::text").get()
     assert re.fullmatch(r"(Thứ (hai|ba|tư|năm|sáu|bảy)|Chủ nhật), \d\d/\d\d/\d{4} \d\d:\d\d",
                         clock)
     assert clock.split(", ")[1][:10] not in (parse_fixture(REAL)["published_raw"] or "")
@@ -162,7 +158,7 @@ def test_lead_image_and_upload_attachment_are_absolute_http():
 
 # -- listing -------------------------------------------------------------------------------
 def test_listing_entries_are_the_category_items_newest_first():
-    page = response(P1)
+    page = fixture_response(P1)
     assert page.css("ul.block_news a")  # the "Tin mới" sidebar links articles too
     entries = parse_fixture(P1)
     model = MODEL()
@@ -182,7 +178,8 @@ def test_page_two_is_a_page_op_with_a_literal_slash(spider):
     request = mirrored.listing_request(path, "Khoa học công nghệ", 2)
     assert request.url == ("http://127.0.0.1:8123/index.php?language=vi&nv=news"
                            "&op=Khoa-hoc-cong-nghe/page-2")
-    assert spider.has_next_page(response(P1), 1) and not spider.has_next_page(response(P2), 2)
+    assert spider.has_next_page(fixture_response(P1), 1) and not spider.has_next_page(
+        fixture_response(P2), 2)
 
 
 def test_walking_each_category_reaches_every_article():

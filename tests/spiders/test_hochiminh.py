@@ -11,17 +11,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
 
 from crawler.mirror.sites.base import MirrorRequest
 from crawler.mirror.sites.hochiminh import MODEL
 from crawler.normalize.text import clean_body, html_to_paragraphs
-from crawler.platforms.hochiminh import file_stem
-from spiders.hochiminh import HochiminhSpider
-from tests.fixture_tool import FIXTURES, load_page, parse_fixture, response_for
+from spiders.hochiminh import HochiminhSpider, file_stem
+from tests.fixture_tool import FIXTURES, fixture_response, parse_fixture
 
 HERE = FIXTURES / "hochiminh"
 STEMS = HERE / "article_stem_captions_file"
@@ -30,10 +27,6 @@ DUPLICATE = HERE / "article_duplicate_slug"
 LISTING_1, LISTING_2 = HERE / "listing_p1", HERE / "listing_p2"
 SITE = "https://dost.hochiminhcity.gov.vn"
 HOST = "dost.hochiminhcity.gov.vn"
-
-
-def response(folder: Path) -> HtmlResponse:
-    return response_for(*load_page(folder))
 
 
 @pytest.fixture
@@ -59,7 +52,7 @@ def test_links_are_rewritten_to_https_and_the_trailing_slash(spider):
 
 
 def test_listing_links_over_http_become_the_https_canonical_urls(spider):
-    page = response(LISTING_1)
+    page = fixture_response(LISTING_1)
     hrefs = page.css("h3.post-title a::attr(href)").getall()
     assert any(h.startswith("http://") for h in hrefs) and any(
         h.startswith("https://") for h in hrefs)
@@ -104,7 +97,7 @@ def test_article_sections_and_other_links(spider):
 
 
 def test_old_aspnet_links_on_the_page_are_not_entries(spider):
-    page = response(LISTING_1)
+    page = fixture_response(LISTING_1)
     assert page.css("a[href*='default.aspx']")
     assert not [e for e in spider.listing_entries(page) if "default.aspx" in e.url]
 
@@ -116,10 +109,10 @@ def test_both_list_forms_answer_and_the_pager_uses_the_slashless_one(spider):
         reply = model.respond(MirrorRequest("GET", path, {"page": ["2"]}))
         assert reply.status == 200 and "Trang 2" in reply.data.decode()
     assert spider.listing_url("/hoat-dong-so-khcn/", 7) == SITE + "/hoat-dong-so-khcn/?page=7"
-    pager = response(LISTING_1).css("ul.pagination a::attr(href)").getall()
+    pager = fixture_response(LISTING_1).css("ul.pagination a::attr(href)").getall()
     assert "/hoat-dong-so-khcn?page=2" in pager
-    assert spider.has_next_page(response(LISTING_1), 1)
-    assert not spider.has_next_page(response(LISTING_2), 2)
+    assert spider.has_next_page(fixture_response(LISTING_1), 1)
+    assert not spider.has_next_page(fixture_response(LISTING_2), 2)
     assert len(parse_fixture(LISTING_2)) == len(model.in_category("hoat-dong-so-khcn")) - 10
 
 
@@ -131,7 +124,7 @@ def test_file_stem():
 
 
 def test_file_stem_caption_is_not_kept_real_caption_is():
-    page = response(TTET)
+    page = fixture_response(TTET)
     assert page.css("figcaption::text").get() == "ttet1"
     art = parse_fixture(TTET)
     assert art["images"] == [{"url": SITE + "/documents/123271/ttet1.jpg", "caption": None}]
@@ -143,7 +136,7 @@ def test_file_stem_caption_is_not_kept_real_caption_is():
 
 
 def test_the_normalizer_drops_bare_file_stem_lines_from_the_body():
-    html = response(TTET).css("div.post-content").get()
+    html = fixture_response(TTET).css("div.post-content").get()
     raw = html_to_paragraphs(html)
     assert "ttet1" in raw
     assert "ttet1" not in clean_body(raw).paragraphs
@@ -159,7 +152,7 @@ def test_article_fields_and_header_date():
     assert art["author"] == "Ngọc Lan - Văn Hùng" and art["view_count"] == 209
     assert art["attachments"] == [{"url": SITE + "/documents/123139/ke-hoach-3213.pdf",
                                    "name": "Kế hoạch số 19/KH-SKHCN"}]
-    header = response(STEMS).css("span.today::text").get()
+    header = fixture_response(STEMS).css("span.today::text").get()
     assert re.fullmatch(r"(Thứ \w+|Chủ Nhật), \d\d/\d\d/\d{4}", header)
     assert header[-10:] not in (art["published_raw"] or "")
 
@@ -167,7 +160,7 @@ def test_article_fields_and_header_date():
 @pytest.mark.parametrize("folder", [STEMS, TTET, DUPLICATE], ids=["stems", "ttet", "dup"])
 def test_page_chrome_is_not_body(folder):
     art = parse_fixture(folder)
-    page = response(folder)
+    page = fixture_response(folder)
     others = page.css("section.related-posts a::text, section.widget-latest a::text").getall()
     assert others
     for text in (art["body_text"], art["body_html"]):

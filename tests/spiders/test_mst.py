@@ -34,7 +34,13 @@ from crawler.platforms.base import ListingEntry
 from crawler.platforms.mediacdn import day_range, id_timestamp
 from spiders.mst import MstSpider
 from storage import Archive
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+)
 from tests.mirror_process import mirror_process
 
 HERE = FIXTURES / "mst"
@@ -45,10 +51,6 @@ LISTING_1, LISTING_3 = HERE / "listing_p1", HERE / "listing_p3"
 DAY = HERE / "listing_day_15_03_2024"
 SITE = "https://mst.gov.vn"
 REPO = Path(__file__).resolve().parents[2]
-
-
-def response(folder: Path) -> HtmlResponse:
-    return response_for(*load_page(folder))
 
 
 def edited(folder: Path, *drop: str) -> HtmlResponse:
@@ -77,7 +79,7 @@ def test_18_digit_id_carries_the_publish_timestamp():
 
 
 def test_id_gives_year_hint_and_context_but_not_the_published_date(spider):
-    art = spider.parse_article(response(RELATED))
+    art = spider.parse_article(fixture_response(RELATED))
     assert art.year_hint == 2025
     assert art.date_context == "2025-09-27 18:45:00"
     assert art.published_raw == "27/09/2025 18:45"  # the page's own string
@@ -96,7 +98,7 @@ def test_id_gives_year_hint_and_context_but_not_the_published_date(spider):
 
 
 def test_legacy_id_article_has_no_year_hint_and_keeps_its_date(spider):
-    raw = spider.parse_article(response(LEGACY))
+    raw = spider.parse_article(fixture_response(LEGACY))
     assert raw.url.endswith("-197148003.htm")
     assert raw.year_hint is None and raw.date_context is None
     art = parse_fixture(LEGACY)
@@ -115,7 +117,7 @@ def test_article_urls_of_both_id_styles_are_articles_and_category_pages_are_not(
 
 # -- the header's date ----------------------------------------------------------------------
 def test_header_date_is_today_and_never_the_publish_date():
-    page = response(SEED)
+    page = fixture_response(SEED)
     header = page.css("span.header-date::text").get()
     assert re.fullmatch(r"(Thứ \w+|Chủ Nhật), ngày \d\d/\d\d/\d{4}", header)
     model = MODEL()
@@ -154,7 +156,7 @@ def test_ministry_version_of_the_phu_tho_repost():
 @pytest.mark.parametrize("folder", [SEED, RELATED, LEGACY], ids=["seed", "related", "legacy"])
 def test_page_chrome_is_not_body(folder):
     art = parse_fixture(folder)
-    page = response(folder)
+    page = fixture_response(folder)
     chrome = page.css("li.item-most-read a::text, li.same-item a::text").getall()
     assert chrome
     for text in (art["body_text"], art["body_html"]):
@@ -166,7 +168,7 @@ def test_page_chrome_is_not_body(folder):
 # -- sapo -----------------------------------------------------------------------------------
 def test_sapo_then_meta_description_then_og_description(spider):
     sapo = "Ngày 15/3/2024, tại Hà Nội, Bộ Khoa học và Công nghệ tổ chức Hội nghị Giám đốc"
-    assert spider.parse_article(response(SEED)).summary.startswith(sapo)
+    assert spider.parse_article(fixture_response(SEED)).summary.startswith(sapo)
     no_sapo = edited(SEED, r'<div class="detail-sapo"[^>]*>.*?</div>')
     assert spider.parse_article(no_sapo).summary.startswith(sapo)  # meta description
     only_og = edited(SEED, r'<div class="detail-sapo"[^>]*>.*?</div>',
@@ -179,7 +181,7 @@ def test_sapo_then_meta_description_then_og_description(spider):
 
 # -- body -----------------------------------------------------------------------------------
 def test_related_news_box_in_the_body_is_dropped_not_a_tail_marker():
-    page = response(RELATED)
+    page = fixture_response(RELATED)
     box = page.css("div.detail-content div[type='RelatedNewsBox'] a::text").getall()
     assert box and "Tin liên quan" in page.css("div.detail-content").get()
     art = parse_fixture(RELATED)
@@ -206,11 +208,11 @@ def test_listing_entries_newest_first_titles_from_the_thumbnail_link(spider):
     assert [e["url"] for e in entries] == [SITE + model.url_of(a) for a in model.articles[:10]]
     assert [e["title"] for e in entries] == [a.title for a in model.articles[:10]]
     # The first a[href] of an item is the thumbnail: no text, the title is its attribute.
-    first = response(LISTING_1).css("div.box-category-item")[0].css("a[href]")[0]
+    first = fixture_response(LISTING_1).css("div.box-category-item")[0].css("a[href]")[0]
     assert not "".join(first.css("::text").getall()).strip() and first.attrib["title"]
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", e["date_raw"]) for e in entries)
     # The "Đọc nhiều" sidebar links articles too (some not on this page): not entries.
-    page = response(LISTING_1)
+    page = fixture_response(LISTING_1)
     linked = {page.urljoin(h) for h in page.css("a::attr(href)").getall()
               if spider.is_article_url(page.urljoin(h))}
     assert linked - {e["url"] for e in entries}
@@ -220,8 +222,8 @@ def test_listing_entries_newest_first_titles_from_the_thumbnail_link(spider):
 def test_paging_is_path_based(spider):
     assert spider.listing_url("/tin-tuc-su-kien.htm", 1) == SITE + "/tin-tuc-su-kien.htm"
     assert spider.listing_url("/tin-tuc-su-kien.htm", 3) == SITE + "/tin-tuc-su-kien/trang-3.htm"
-    assert spider.has_next_page(response(LISTING_1), 1)
-    assert not spider.has_next_page(response(LISTING_3), 3)
+    assert spider.has_next_page(fixture_response(LISTING_1), 1)
+    assert not spider.has_next_page(fixture_response(LISTING_3), 3)
     mirror = MstSpider(base_url="http://127.0.0.1:8123")
     request = mirror.listing_request("/tin-tuc-su-kien.htm", "Tin tức - Sự kiện", 2)
     assert request.url == "http://127.0.0.1:8123/tin-tuc-su-kien/trang-2.htm"
@@ -259,7 +261,7 @@ def test_day_archive_page_lists_that_days_articles_and_has_no_next_page(spider):
     entries = parse_fixture(DAY)
     assert [e["title"] for e in entries] == [seed_articles()["phutho"]["title"]]
     assert entries[0]["date_raw"] == "15/03/2024 17:30"
-    assert not spider.has_next_page(response(DAY), 1)
+    assert not spider.has_next_page(fixture_response(DAY), 1)
     empty = MODEL().respond(MirrorRequest("GET", "/tin-tuc-su-kien/xem-theo-ngay-16-03-2024.htm",
                                           {}))
     page = HtmlResponse(url=SITE + "/tin-tuc-su-kien/xem-theo-ngay-16-03-2024.htm",

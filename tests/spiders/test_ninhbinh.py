@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.mirror.sites.base import MirrorRequest
 from crawler.mirror.sites.ninhbinh import LOAD_ARTICLE_PARAMS, PAGINATION_PATH, NinhbinhModel
 from crawler.parsing import parse_saved_page
 from crawler.platforms.vnpt import PAGINATION_META
 from spiders.ninhbinh import NinhbinhSpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+)
+from tests.mirror_model import serve
 
 SITE = "https://sokhcn.ninhbinh.gov.vn"
 HERE = FIXTURES / "ninhbinh"
@@ -30,20 +36,6 @@ PHOTO_CREDIT = HERE / "article_735128"
 SOURCE_CREDIT = HERE / "article_735125"
 ARTICLE_URL = re.compile(r"^https://sokhcn\.ninhbinh\.gov\.vn/(tin-hoat-dong-cua-so|"
                          r"tin-khcn-trong-nuoc)/[a-z0-9-]+-\d{6}$")
-
-
-def fixture_response(folder):
-    return response_for(*load_page(folder))
-
-
-def serve(model, request: scrapy.Request, status: int = 200) -> TextResponse:
-    parts = urlsplit(request.url)
-    headers = {k.decode().lower(): v[0].decode() for k, v in request.headers.items()}
-    reply = model.respond(MirrorRequest(request.method, unquote(parts.path),
-                                        parse_qs(parts.query), request.body, headers))
-    assert reply.status == status, (request.url, reply.status, reply.data[:300])
-    return HtmlResponse(url=request.url, body=reply.data, request=request, encoding="utf-8",
-                        headers={"Content-Type": reply.content_type})
 
 
 def walk(spider, model, path):

@@ -20,15 +20,18 @@ from crawler.mirror.sites.phutho import MODEL
 from crawler.normalize.article import build_article
 from crawler.normalize.dates import VN_TZ
 from spiders.phutho import PhuthoSpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+    response_for,
+)
 
 HERE = FIXTURES / "phutho"
 SEED = HERE / "article_seed_kh_cn_dia_phuong"
 HEADER_DATE = re.compile(r"(Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy)|Chủ Nhật), \d\d/\d\d/\d{4}")
-
-
-def response(folder):
-    return response_for(*load_page(folder))
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def spider():
 
 
 def entry_for(spider, listing_folder, url):
-    listing = response(listing_folder)
+    listing = fixture_response(listing_folder)
     for entry in spider.listing_entries(listing):
         if spider.site_link(listing, entry.url) == url:
             return entry
@@ -154,13 +157,13 @@ def test_listing_entries_are_the_list_items_only_newest_first(spider):
     dates = [datetime.strptime(e["date_raw"], "Ngày %d/%m/%Y") for e in entries]
     assert dates == sorted(dates, reverse=True)
     # The "Tin xem nhiều" sidebar links articles too, and the menu links /gioi-thieu.
-    page = response(HERE / "listing_p1")
+    page = fixture_response(HERE / "listing_p1")
     assert page.css("div.most-viewed a")
     assert page.css('a[href="/gioi-thieu"]')
 
 
 def test_pager_paging_and_last_page(spider):
-    first, last = response(HERE / "listing_p1"), response(HERE / "listing_p3")
+    first, last = fixture_response(HERE / "listing_p1"), fixture_response(HERE / "listing_p3")
     assert spider.has_next_page(first, 1)
     assert not spider.has_next_page(last, 3)
     mirrored = PhuthoSpider(base_url="http://127.0.0.1:8123")

@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
 from crawler.mirror.sites.quangninh import QuangNinhModel
 from spiders.quangninh import QuangNinhSpider
-from tests.fixture_tool import FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import FIXTURES, fixture_response, parse_fixture
 
 HERE = FIXTURES / "quangninh"
 SEED = HERE / "article-seed-nid-7428"
@@ -28,10 +27,6 @@ LISTING_1, LISTING_2, LISTING_LAST = (HERE / f"listing-p{n}" for n in (1, 2, 3))
 SITE = "https://www.quangninh.gov.vn"
 ARTICLE = "/So/sokhoahoccongnghe/Trang/ChiTietTinTuc.aspx?nid="
 LISTING = "/So/sokhoahoccongnghe/Trang/tin-tuc-su-kien.aspx"
-
-
-def response(folder: Path):
-    return response_for(*load_page(folder))
 
 
 @pytest.fixture
@@ -55,7 +50,7 @@ def test_seed_article_title_date_author_category():
 
 
 def test_header_today_date_is_not_the_publish_date():
-    page = response(SEED)
+    page = fixture_response(SEED)
     header = page.css("span.top-date::text").get()
     assert re.fullmatch(r"(Thứ \w+|Chủ Nhật), \d\d/\d\d/\d{4}", header)
     art = parse_fixture(SEED)
@@ -63,7 +58,7 @@ def test_header_today_date_is_not_the_publish_date():
 
 
 def test_image_caption_shown_twice_is_kept_once():
-    page = response(SEED)
+    page = fixture_response(SEED)
     caption = "Quang cảnh hội nghị."
     shown = [t.strip() for t in page.css("div.news-detail-content ::text").getall()]
     assert shown.count(caption) == 2
@@ -77,7 +72,7 @@ def test_image_caption_shown_twice_is_kept_once():
 @pytest.mark.parametrize("folder", [SEED, ATTACHED, OTHER], ids=["seed", "attached", "other"])
 def test_chrome_around_the_article_is_not_body(folder):
     art = parse_fixture(folder)
-    page = response(folder)
+    page = fixture_response(folder)
     others = page.css("div.other-news li a::text").getall()
     assert others
     for text in (art["body_text"], art["body_html"]):
@@ -119,7 +114,7 @@ def test_attachment_is_served_by_the_mirror():
 
 def test_listing_entries_are_unique_absolute_and_dated(spider):
     entries = parse_fixture(LISTING_1)
-    page = response(LISTING_1)
+    page = fixture_response(LISTING_1)
     assert len(page.css("div.news-item a[href*=ChiTietTinTuc]")) == 2 * len(entries)
     assert len(entries) == 10 and len({e["url"] for e in entries}) == 10
     assert all(e["url"].startswith(SITE + ARTICLE) for e in entries)
@@ -140,9 +135,9 @@ def test_listing_is_newest_first_across_pages(spider):
 def test_paging_requests_and_pager(spider):
     assert spider.listing_url(LISTING, 1) == SITE + LISTING
     assert spider.listing_url(LISTING, 2) == SITE + LISTING + "?Page=2"
-    assert spider.has_next_page(response(LISTING_1), 1)
-    assert spider.has_next_page(response(LISTING_2), 2)
-    assert not spider.has_next_page(response(LISTING_LAST), 3)
+    assert spider.has_next_page(fixture_response(LISTING_1), 1)
+    assert spider.has_next_page(fixture_response(LISTING_2), 2)
+    assert not spider.has_next_page(fixture_response(LISTING_LAST), 3)
 
 
 def test_alias_host_and_mirror_mapping():

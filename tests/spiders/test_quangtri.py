@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import scrapy
 from scrapy.http import HtmlResponse
 
 from crawler.mirror.sites.base import MirrorRequest
@@ -24,7 +23,15 @@ from crawler.mirror.sites.quangtri import MODEL, PORTLET, header_date
 from crawler.normalize.article import build_article
 from crawler.normalize.dates import VN_TZ
 from spiders.quangtri import QuangtriSpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+    response_for,
+)
+from tests.mirror_model import serve
 
 SITE = "https://sokhcn.quangtri.gov.vn"
 HERE = FIXTURES / "quangtri"
@@ -34,19 +41,6 @@ P1, P2 = HERE / "listing_tin_tuc_su_kien_p1", HERE / "listing_tin_tuc_su_kien_p2
 ARTICLE_URL = re.compile(
     r"^https://sokhcn\.quangtri\.gov\.vn/chi-tiet-tin/-/view-article/1/\d{13}/\d{13}$")
 HEADER_DATE = re.compile(r"(Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy)|Chủ Nhật) ngày \d\d/\d\d/\d{4}")
-
-
-def response(folder):
-    return response_for(*load_page(folder))
-
-
-def serve(model, request: scrapy.Request) -> HtmlResponse:
-    """Answer a Scrapy request from the mirror model in-process."""
-    parts = urlsplit(request.url)
-    reply = model.respond(MirrorRequest(request.method, unquote(parts.path),
-                                        parse_qs(parts.query)))
-    assert reply.status == 200, (request.url, reply.status)
-    return HtmlResponse(url=request.url, body=reply.data, encoding="utf-8", request=request)
 
 
 @pytest.fixture
@@ -95,7 +89,7 @@ def test_mirror_header_is_the_servers_today():
 
 # -- title and body ------------------------------------------------------------------------
 def test_title_is_the_articles_not_the_pages():
-    page = response(MIGRATED)
+    page = fixture_response(MIGRATED)
     assert page.css("title::text").get() == "Chi tiết tin - Sở Khoa học và Công nghệ"
     art = parse_fixture(MIGRATED)
     assert art["title"] == ("Tuyển chọn tổ chức, cá nhân chủ trì nhiệm vụ khoa học và công "
@@ -131,7 +125,7 @@ def test_documents_and_media_urls_are_absolute_images_and_attachments():
 
 # -- listing -------------------------------------------------------------------------------
 def test_listing_is_the_main_columns_list_newest_first():
-    page = response(P1)
+    page = fixture_response(P1)
     # The right column's "Tin mới nhất" is an asset publisher with the same markup.
     assert len(page.css("div.asset-abstract")) == 15
     entries = parse_fixture(P1)
@@ -152,7 +146,7 @@ def test_last_page_holds_the_confirmed_migrated_article():
 
 
 def test_next_page_comes_from_the_page_iterators_link(spider):
-    first, last = response(P1), response(P2)
+    first, last = fixture_response(P1), fixture_response(P2)
     assert spider.has_next_page(first, 1) and not spider.has_next_page(last, 2)
     request = spider.listing_request("/tin-tuc-su-kien", "Tin tức - Sự kiện", 2, first)
     query = parse_qs(urlsplit(request.url).query)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import scrapy
@@ -21,7 +21,14 @@ from crawler.normalize.dates import parse_date
 from crawler.parsing import parse_saved_page
 from crawler.platforms.vnpt import PAGINATION_META
 from spiders.sonla import SonlaSpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+)
+from tests.mirror_model import serve
 
 SITE = "https://sokhcn.sonla.gov.vn"
 LISTING_P1 = FIXTURES / "sonla" / "listing_tin_tuc_su_kien_p1"
@@ -30,23 +37,6 @@ ARTICLE_FILES = FIXTURES / "sonla" / "article_928028_attachments"
 ARTICLE_IMAGE = FIXTURES / "sonla" / "article_928023"
 ARTICLE_URL = re.compile(r"^https://sokhcn\.sonla\.gov\.vn/(tin-tuc-su-kien|chuyen-doi-so)/"
                          r"[a-z0-9-]+-\d{6}$")
-
-
-def fixture_response(folder):
-    meta, body = load_page(folder)
-    return response_for(meta, body)
-
-
-def serve(model: SonlaModel, request: scrapy.Request) -> TextResponse:
-    """Answer a Scrapy request from the mirror model in-process."""
-    parts = urlsplit(request.url)
-    headers = {k.decode().lower(): v[0].decode() for k, v in request.headers.items()}
-    reply = model.respond(MirrorRequest(request.method, unquote(parts.path),
-                                        parse_qs(parts.query), request.body, headers))
-    assert reply.status == 200, (request.url, reply.status, reply.data[:300])
-    cls = HtmlResponse if "html" in reply.content_type else TextResponse
-    return cls(url=request.url, body=reply.data, headers={"Content-Type": reply.content_type},
-               request=request, encoding="utf-8")
 
 
 def walk_category(spider: SonlaSpider, model: SonlaModel, path: str):

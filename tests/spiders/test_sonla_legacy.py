@@ -18,17 +18,20 @@ from crawler.mirror.sites.base import MirrorRequest
 from crawler.mirror.sites.sonla_legacy import MODEL
 from crawler.normalize.article import build_article
 from spiders.sonla_legacy import SonlaLegacySpider
-from tests.fixture_tool import FETCHED_AT, FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import (
+    FETCHED_AT,
+    FIXTURES,
+    fixture_response,
+    load_page,
+    parse_fixture,
+    response_for,
+)
 
 HERE = FIXTURES / "sonla_legacy"
 SEED = HERE / "article_seed_nguyen_thanh_cong"
 ARTICLE_URL = re.compile(
     r"^https://sokhoahoc\.sonla\.gov\.vn/1288/30956/65206/\d+/tin-tuc-tong-hop/[a-z0-9-]+$")
 LISTING = "/1288/30956/65206/tin-tuc-tong-hop"
-
-
-def response(folder):
-    return response_for(*load_page(folder))
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def test_event_date_in_the_body_is_not_the_publish_date():
 
 def test_publish_date_comes_from_the_listing_entry(spider):
     meta, body = load_page(SEED)
-    listing = response(HERE / "listing_p2")
+    listing = fixture_response(HERE / "listing_p2")
     (entry,) = [e for e in spider.listing_entries(listing)
                 if spider.site_link(listing, e.url) == meta["url"]]
     assert entry.date_raw == "(06/06/2023)"
@@ -80,7 +83,7 @@ def test_image_caption_is_the_italic_line_not_the_placeholder_alt():
     assert image["url"].startswith("https://sokhoahoc.sonla.gov.vn/Uploads/images/")
     assert image["caption"] == ("Đồng chí Nguyễn Thành Công - Phó Chủ tịch UBND tỉnh làm việc "
                                 "với Sở Khoa học và Công nghệ")
-    page = response(SEED)
+    page = fixture_response(SEED)
     assert page.css("div.news-detail-content img::attr(alt)").get() == "anh tin bai"
 
 
@@ -94,7 +97,7 @@ def test_url_and_id_of_articles(spider):
 
 # -- listing -------------------------------------------------------------------------------
 def test_listing_keeps_article_links_of_the_list_only():
-    page = response(HERE / "listing_p1")
+    page = fixture_response(HERE / "listing_p1")
     # The page links a bare-slug static page (menu) and articles in the sidebar.
     assert page.css('a[href="/lich-su-hinh-thanh-va-phat-trien"]')
     assert page.css("div.box-latest a")
@@ -109,7 +112,7 @@ def test_listing_keeps_article_links_of_the_list_only():
 
 
 def test_sidebar_articles_are_not_entries_of_page_2():
-    page = response(HERE / "listing_p2")
+    page = fixture_response(HERE / "listing_p2")
     sidebar = {page.urljoin(h) for h in page.css("div.box-latest a::attr(href)").getall()}
     entries = {e["url"] for e in parse_fixture(HERE / "listing_p2")}
     assert len(sidebar) == 5 and len(entries) == 10
@@ -132,8 +135,8 @@ def test_static_and_category_links_inside_the_list_are_skipped(spider):
 
 
 def test_pager_and_listing_urls(spider):
-    assert spider.has_next_page(response(HERE / "listing_p1"), 1)
-    assert spider.has_next_page(response(HERE / "listing_p2"), 2)
+    assert spider.has_next_page(fixture_response(HERE / "listing_p1"), 1)
+    assert spider.has_next_page(fixture_response(HERE / "listing_p2"), 2)
     last = MODEL().respond(MirrorRequest("GET", LISTING, {"page": ["3"]}))
     page = HtmlResponse(url="https://sokhoahoc.sonla.gov.vn" + LISTING + "?page=3",
                         body=last.data, encoding="utf-8")

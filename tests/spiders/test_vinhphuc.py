@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -20,7 +19,7 @@ from scrapy.utils.test import get_crawler
 from crawler.mirror.sites.vinhphuc import VinhPhucModel
 from crawler.platforms.base import ListingEntry, title_key
 from spiders.vinhphuc import VinhPhucSpider
-from tests.fixture_tool import FIXTURES, load_page, parse_fixture, response_for
+from tests.fixture_tool import FIXTURES, fixture_response, parse_fixture
 
 HERE = FIXTURES / "vinhphuc"
 SEED = HERE / "article-seed-itemid-1"
@@ -31,10 +30,6 @@ ENCODED_LIST = "/noidung/tintuc/Lists/Tin%20ho%E1%BA%A1t%20%C4%91%E1%BB%99ng/"
 RAW_LIST = "/noidung/tintuc/Lists/Tin hoạt động/"
 
 
-def response(folder: Path):
-    return response_for(*load_page(folder))
-
-
 @pytest.fixture
 def spider() -> VinhPhucSpider:
     return VinhPhucSpider()
@@ -42,7 +37,7 @@ def spider() -> VinhPhucSpider:
 
 def test_seed_article_is_the_real_text_with_its_own_date_not_the_header_date():
     art = parse_fixture(SEED)
-    page = response(SEED)
+    page = fixture_response(SEED)
     header = page.css("span.header-date::text").get()
     assert re.fullmatch(r"(Thứ \w+|Chủ Nhật), ngày \d\d/\d\d/\d{4}", header)
     assert art["title"] == ("Đồng chí Phó chủ tịch thường trực UBND tỉnh làm việc với Sở "
@@ -60,7 +55,7 @@ def test_seed_article_is_the_real_text_with_its_own_date_not_the_header_date():
 @pytest.mark.parametrize("folder", [SEED, TINTUC], ids=["seed", "tintuc"])
 def test_archive_block_and_page_chrome_are_not_body(folder):
     art = parse_fixture(folder)
-    page = response(folder)
+    page = fixture_response(folder)
     older_titles = page.css("ul.tinkhac-list a::text").getall()
     assert older_titles, "the fixture should show the archive block's older items"
     assert "Các tin đã đưa ngày" in page.text
@@ -86,11 +81,11 @@ def test_listing_of_the_vietnamese_list_gives_encoded_urls_and_dates(spider):
 
 def test_raw_encoded_and_lowercase_hrefs_give_one_canonical_url(spider):
     """The archive block links raw ("Tin hoạt động", spaces and all); the listing encodes."""
-    page = response(SEED)
+    page = fixture_response(SEED)
     raw_hrefs = page.css("ul.tinkhac-list a::attr(href)").getall()
     assert raw_hrefs and all(RAW_LIST in h for h in raw_hrefs)
     listed = {e.url.rsplit("=", 1)[1]: spider.canonical(spider.site_link(page, e.url))
-              for e in spider.listing_entries(response(LIST_HOAT_DONG))}
+              for e in spider.listing_entries(fixture_response(LIST_HOAT_DONG))}
     checked = 0
     for href in raw_hrefs:
         item = href.rsplit("=", 1)[1]
@@ -153,8 +148,8 @@ def test_listing_requests_are_encoded_paged_and_sent_to_the_mirror():
 
 
 def test_pager_says_when_there_is_a_next_page(spider):
-    assert spider.has_next_page(response(LIST_HOAT_DONG), 1)
-    assert not spider.has_next_page(response(LIST_TINTUC_LAST), 2)
+    assert spider.has_next_page(fixture_response(LIST_HOAT_DONG), 1)
+    assert not spider.has_next_page(fixture_response(LIST_TINTUC_LAST), 2)
 
 
 def test_a_listing_of_known_articles_stops_the_crawl():
@@ -162,7 +157,7 @@ def test_a_listing_of_known_articles_stops_the_crawl():
     spider = VinhPhucSpider.from_crawler(crawler)
     crawler.spider = spider
     crawler.stats.open_spider()
-    page = response(LIST_HOAT_DONG)
+    page = fixture_response(LIST_HOAT_DONG)
     entries = spider.listing_entries(page)
     spider.known = {spider.canonical(spider.site_link(page, e.url)): title_key(e.title)
                     for e in entries}
@@ -178,7 +173,7 @@ def test_a_listing_of_known_articles_stops_the_crawl():
 
 
 def test_listing_date_completes_an_article_without_one(spider):
-    page = response(TINTUC)
+    page = fixture_response(TINTUC)
     page = page.replace(body=page.body.replace(b'class="ngaydang"', b'class="x"'))
     entry = ListingEntry(url=page.url, title=None, date_raw="(15/06/2025)")
     raw = spider.parse_article_page(page, entry=entry, category="Tin tức - Sự kiện")

@@ -1,0 +1,65 @@
+"""The packages issue 17 split or moved keep their promises: distributed mode (and Redis)
+stays out of single-machine runs, the Datasette plugin stays out of the storage layer, and
+the old import paths still name every public name of the new modules."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ROLES = ("common", "queue", "seeding", "worker", "writer")
+#: The old homes of the plugin: thin re-exports of browse/, nothing else.
+STORAGE_SHIMS = {"datasette_plugin.py", "datasette_hits.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The modules a file imports (absolute names), at any depth of its code."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_a_single_machine_process_imports_neither_distributed_mode_nor_the_browser():
+    code = ("import sys, crawler.cli, crawler.run, crawler.settings, spiders, storage\n"
+            "print(sorted(m for m in ('redis', 'scrapy_redis', 'crawler.distributed', "
+            "'browse', 'datasette') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_crawler_distributed_names_every_public_name_of_its_roles(role: str):
+    package = importlib.import_module("crawler.distributed")
+    module = importlib.import_module(f"crawler.distributed.{role}")
+    public = {name for name, value in vars(module).items()
+              if not name.startswith("_") and getattr(value, "__module__", None) == module.__name__}
+    assert public <= set(package.__all__), sorted(public - set(package.__all__))
+    for name in public:
+        assert getattr(package, name) is getattr(module, name)
+
+
+def test_only_the_shims_in_storage_import_the_browser():
+    for path in sorted((REPO / "storage").glob("*.py")):
+        browse = {m for m in imported_modules(path) if m.split(".")[0] == "browse"}
+        if path.name in STORAGE_SHIMS:
+            assert browse, f"{path.name} is a shim of browse/"
+        else:
+            assert not browse, f"storage/{path.name} imports {sorted(browse)}: UI above storage"
+
+
+def test_the_storage_shims_are_only_re_exports():
+    for name in sorted(STORAGE_SHIMS):
+        tree = ast.parse((REPO / "storage" / name).read_text(encoding="utf-8"))
+        kinds = {type(node).__name__ for node in tree.body}
+        assert kinds <= {"Expr", "ImportFrom", "Assign"}, (name, kinds)
