@@ -1,6 +1,6 @@
 """Benchmark: the syndication-cluster decision on the labelled pairs, per threshold.
 
-Why: ``crawler.dedup.near.THRESHOLD`` is chosen from tests/dedup/labelled_pairs.json (true
+Why: ``core.near.THRESHOLD`` is chosen from tests/dedup/labelled_pairs.json (true
 pairs: one article reposted with small edits; false pairs: different articles about the
 same recurring event, one template with other figures, partial quotes, unrelated news). This
 script prints what the choice rests on: precision and recall of the MinHash decision per
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.dedup import near
+from core import near
 from crawler.mirror.sites import models
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "dedup" / "labelled_pairs.json"

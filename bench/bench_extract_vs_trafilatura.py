@@ -37,11 +37,11 @@ from typing import Any
 
 from _common import print_table
 
+from core.urls import host_of
+from crawler.articles import build_article
 from crawler.extract.generic import extract as generic_extract
 from crawler.extract.scoring import FIELDS, Score, day, score
-from crawler.normalize.article import build_article
 from crawler.normalize.dates import parse_date
-from crawler.normalize.urls import host_of
 from crawler.parsing import parse_saved_page, spider_class
 from crawler.registry import site_for_host
 from tests.fixture_tool import fixture_dirs, load_page

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from crawler.normalize.fold import fold
+from core.fold import fold
 
 WIDTH = 1200
 STATUS_COLORS = {"ok": "#2f9e44", "degraded": "#fab005", "errors": "#f08c00",

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from crawler.items import FLAGS
+from core.article import FLAGS
 from crawler.normalize.html import sanitize_html as _sanitize
 
 _JSON_COLUMNS = ("images", "attachments", "tags", "flags")

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import escape_fts, tilde_decode
 
 from browse.hits import HITS
-from crawler.normalize.fold import fold
+from core.fold import fold
 from storage.archive import Archive
 from storage.search import QueryError, prepare_query
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 from scrapy.http import HtmlResponse, Request
 
-from crawler.normalize.article import build_article
+from crawler.articles import build_article
 from crawler.normalize.dates import VN_TZ
 from crawler.platforms.base import ArchiveSpider, ListingEntry
 

@@ -18,7 +18,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
 from w3lib.url import canonicalize_url
 
-from crawler.normalize.encoding import decode_truly
+from crawler.decoding import decode_truly
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from crawler.articles import build_article
 from crawler.items import Article, CaptureRecord, GoneArticle, RawArticle
-from crawler.normalize.article import build_article
 from crawler.run import run_context
 
 

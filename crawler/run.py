@@ -3,7 +3,10 @@
 Pipelines and the run recorder share it through the crawler, so a run opens the archive once
 and every component writes to the same row. The recorder also holds the archive's run lock
 (crawler/lock.py) from spider open to close, so ``scrapy crawl SITE -s ARCHIVE_DB=…`` is
-refused like a second ``dost-archive crawl`` while another crawl writes the archive.
+refused like a second ``dost-archive crawl`` while another crawl writes the archive. Once the
+run is open it hands the spider what the archive knows of its site (``hand_over``), so spiders
+never open the archive themselves, in ``dost-archive crawl``, ``scrapy crawl`` and Scrapyd
+alike (distributed crawlers get theirs from Redis: crawler/distributed.py).
 """
 
 from __future__ import annotations
@@ -41,6 +44,30 @@ class RunContext:
 
 def site_of(spider: Spider) -> str:
     return getattr(spider, "site", None) or spider.name
+
+
+def hand_over(spider: Spider, db: str) -> None:
+    """Give ``spider`` what the archive ``db`` holds for its site, through its
+    ``archive_opened`` hook (crawler/platforms/base.py); spiders without the hook (the
+    distributed writer's) get nothing. A ``full`` crawl trusts nothing known, so the known
+    and vouched articles are not even read; the articles to revisit are read when the spider
+    asks (its walk done), from a connection of their own, as the spider used to."""
+    receive = getattr(spider, "archive_opened", None)
+    if receive is None:
+        return
+    site = site_of(spider)
+    known: dict[str, Any] = {}
+    vouched: set[str] = set()
+    if not getattr(spider, "full", False):
+        with Archive(db) as archive:
+            vouched = archive.vouched_articles(site)
+            known = archive.known_articles(site)
+
+    def revisit_targets() -> list[dict[str, Any]]:
+        with Archive(db) as archive:
+            return archive.revisit_targets(site)
+
+    receive(known=known, vouched=vouched, revisit_targets=revisit_targets)
 
 
 def run_context(crawler: Crawler) -> RunContext:
@@ -95,6 +122,7 @@ class RunRecorder:
                                           "marked so", run["id"], run["site"],
                                           run["started_at"])
         run_context(self.crawler)
+        hand_over(spider, db)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if not self.locked:

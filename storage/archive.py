@@ -18,8 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.dedup import near
-from crawler.items import Article
+from core import near
+from core.article import Article
 from storage.schema import migrations
 from storage.search import QueryError, make_snippet, phrase_query, prepare_query, query_terms
 
@@ -436,7 +436,7 @@ class Archive:
                           edited: bool = False) -> None:
         """Index the body's MinHash signature and set ``cluster_id`` (new or changed article).
 
-        The article joins every article it is a near-copy of (crawler/dedup/near.py: LSH
+        The article joins every article it is a near-copy of (core/near.py: LSH
         candidates verified by estimated Jaccard and publication dates) and its exact first
         copy (``duplicate_of``); their clusters merge, and ``cluster_id`` is the smallest
         article id of the cluster. An edited article first leaves its old cluster, whose
@@ -539,7 +539,7 @@ class Archive:
     def recluster(self, *, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild every signature, band key and cluster id; returns the number of clusters.
 
-        For archives made before m005_minhash and after a change of crawler/dedup/near.py's
+        For archives made before m005_minhash and after a change of core/near.py's
         parameters. Articles go through the same steps as in ``upsert_article``, in id
         order, in one transaction (readers see the old clusters until it commits).
         ``progress(done, total)`` is called after each article.

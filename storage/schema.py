@@ -12,7 +12,7 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("dost_archive")
 
 # The exact index keeps accents and tone marks apart; the folded index is over text folded by
-# crawler.normalize.fold (lowercase, no marks, đ → d), so "dong chi" finds "Đồng chí".
+# core.fold (lowercase, no marks, đ → d), so "dong chi" finds "Đồng chí".
 EXACT_TOKENIZER = "unicode61 remove_diacritics 0"
 FOLDED_TOKENIZER = "unicode61 remove_diacritics 2"
 FTS_COLUMNS = ("title", "summary", "body_text")
@@ -153,7 +153,7 @@ def m004_published_year(db: sqlite_utils.Database) -> None:
 def m005_minhash(db: sqlite_utils.Database) -> None:
     """MinHash signatures and LSH bands of article bodies, for syndication clusters.
 
-    Written by ``storage.Archive`` (crawler/dedup/near.py computes them); bodies too short to
+    Written by ``storage.Archive`` (core/near.py computes them); bodies too short to
     compare have none. ``article_bands`` is indexed on (band, hash) — with the article id, so
     the candidate lookup of a new article reads the index alone, never the archive. No
     foreign keys: the trigger removes an article's rows with it (like ``articles_folded``).
@@ -210,7 +210,7 @@ def m007_captures(db: sqlite_utils.Database) -> None:
 
 
 # The letters fold() maps that FTS5's ``remove_diacritics 2`` cannot (they are letters, not
-# marks): crawler/normalize/fold.py ``_SPECIAL`` as of m008. Frozen with the migration: if
+# marks): core/fold.py ``_SPECIAL`` as of m008. Frozen with the migration: if
 # fold() changes, a new migration rebuilds the index (tests/storage/test_schema.py checks).
 M008_LETTERS = (("đ", "d"), ("Đ", "d"), ("ð", "d"), ("Ð", "d"), ("ı", "i"), ("ł", "l"),
                 ("Ł", "l"), ("ø", "o"), ("Ø", "o"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from crawler.normalize.fold import fold
+from core.fold import fold
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 # A query splits into phrases, parentheses, and bare tokens.

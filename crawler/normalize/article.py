@@ -1,7 +1,9 @@
 """RawArticle → Article: the one place where raw page fields become archive fields.
 
-The normalize pipeline and ``dost-archive parse`` both call ``build_article`` so that a saved
-page and a crawled page give the same record.
+The normalize pipeline and ``dost-archive parse`` both call ``build_article``
+(crawler/articles.py, which looks the site up in the registry) so that a saved page and a
+crawled page give the same record. ``normalize_article`` takes the site entry as an argument:
+normalize/ reads no registry (tests/test_layers.py).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import json
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
-from crawler.items import Article, RawArticle
+from core.article import Article
+from core.urls import canonical_url
+from crawler.items import RawArticle
 from crawler.normalize.dates import VN_TZ, ParsedDate, parse_date
 from crawler.normalize.html import sanitize_html
 from crawler.normalize.text import (
@@ -25,8 +29,19 @@ from crawler.normalize.text import (
     html_to_paragraphs,
     nfc,
 )
-from crawler.normalize.urls import canonical_url
-from crawler.registry import load_registry
+
+
+class SiteFacts(Protocol):
+    """What normalizing needs of a registry entry (crawler.registry.Site is one)."""
+
+    @property
+    def province(self) -> str: ...
+
+    @property
+    def province_current(self) -> str: ...
+
+    def canonical_url(self, url: str) -> str: ...
+
 
 # The fields whose change makes a new revision. View counts and fetch times do not.
 HASHED_FIELDS = ("title", "summary", "published_at", "author", "source", "body_text")
@@ -99,9 +114,9 @@ def _to_int(value: str | int | None) -> int | None:
     return int(digits) if digits else None
 
 
-def build_article(raw: RawArticle) -> Article:
-    """Normalize ``raw``; the Article's own validation adds flags for what is missing."""
-    site = load_registry().get(raw.site)
+def normalize_article(raw: RawArticle, site: SiteFacts | None) -> Article:
+    """Normalize ``raw`` of registry entry ``site`` (None: a site the registry does not
+    know); the Article's own validation adds flags for what is missing."""
     canonical = site.canonical_url(raw.url) if site else canonical_url(raw.url)
     fetched_at = raw.fetched_at or now_vn()
     reference = datetime.fromisoformat(fetched_at)
@@ -146,3 +161,13 @@ def build_article(raw: RawArticle) -> Article:
     }
     fields["content_hash"] = content_hash(fields)
     return Article(**fields)
+
+
+def __getattr__(name: str) -> Any:
+    """``build_article`` moved to crawler/articles.py (it reads the registry); the old import
+    path keeps working, lazily, so importing this module reads no registry."""
+    if name == "build_article":
+        from crawler.articles import build_article
+
+        return build_article
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

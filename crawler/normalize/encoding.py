@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
-from scrapy.http import Response, TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 LEGACY_DEFAULT = "cp1258"
@@ -119,20 +119,25 @@ def unreadable(body: bytes) -> str | None:
     return None
 
 
-def decode_truly(response: Response) -> Response:
-    """``response`` decoded by its bytes: a text response whose declarations lie gets its
-    true encoding; a "text" response that is ``unreadable`` (a binary file, pathological
-    markup) becomes a plain ``Response``, which no parser reads."""
-    if not isinstance(response, TextResponse):
-        return response
-    if unreadable(response.body):
-        return Response(response.url, status=response.status, headers=response.headers,
-                        body=response.body, flags=response.flags, request=response.request,
-                        certificate=response.certificate, ip_address=response.ip_address,
-                        protocol=response.protocol)
-    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    encoding = true_encoding(response.body, http_content_type_encoding(content_type),
-                             html_body_declared_encoding(response.body))
-    if encoding is None or _canonical(response.encoding) == _canonical(encoding):
-        return response
-    return response.replace(encoding=encoding)
+def redecode_as(body: bytes, content_type: str | None, current: str | None) -> str | None:
+    """The encoding to decode ``body`` in instead of ``current`` (what it was decoded by),
+    or None when ``current`` reads it right. ``content_type``: the Content-Type header value.
+
+    Pure bytes and header strings, so normalize/ needs no Scrapy; crawler/decoding.py applies
+    it to a Scrapy response (``decode_truly``).
+    """
+    encoding = true_encoding(body, http_content_type_encoding(content_type or ""),
+                             html_body_declared_encoding(body))
+    if encoding is None or _canonical(current) == _canonical(encoding):
+        return None
+    return encoding
+
+
+def __getattr__(name: str) -> Any:
+    """``decode_truly`` (Scrapy responses) moved to crawler/decoding.py; the old import path
+    keeps working, lazily, so importing this module imports no Scrapy."""
+    if name == "decode_truly":
+        from crawler.decoding import decode_truly
+
+        return decode_truly
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

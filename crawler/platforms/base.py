@@ -15,10 +15,11 @@ and ``dost-archive crawl`` alike):
 
 Incremental by default: listings are read newest first and a category stops paging at the
 first listing page whose articles are all already archived with the same title. What is
-"already archived" is read from the archive itself at start, so there is no second state
-store that could disagree with it. Stopping trusts only articles a completed run vouches for
-(``Archive.vouched_articles``): articles stored by a run that was killed or capped are not
-fetched again, but paging goes on past them, since older articles may be missing below them.
+"already archived" is read from the archive itself at start (the run hands it over:
+``archive_opened``), so there is no second state store that could disagree with it.
+Stopping trusts only articles a completed run vouches for (``Archive.vouched_articles``):
+articles stored by a run that was killed or capped are not fetched again, but paging goes on
+past them, since older articles may be missing below them.
 
 Removed articles: an article request answered 404 or 410 yields a ``GoneArticle``; the store
 pipeline sets ``gone_at`` on the archived article (its row and revisions stay). A later
@@ -31,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -145,6 +146,9 @@ class ArchiveSpider(scrapy.Spider):
         self.revisited = False
         #: Canonical URLs of ``known`` that a completed run vouches for (see load_known).
         self.vouched: set[str] = set()
+        # What the run handed over when it opened (``archive_opened``).
+        self._archived: dict[str, str] = {}
+        self._revisit_targets: Callable[[], list[dict[str, Any]]] | None = None
         #: What this run must report (crawler/run.py turns them into alerts).
         self.alarms: list[Alarm] = []
         #: Per category: the article URLs the listing fallback found, to know when to stop.
@@ -195,21 +199,27 @@ class ArchiveSpider(scrapy.Spider):
         return self.site_info.canonical_url(url) if self.site_info else canonical_url(url)
 
     # -- crawl flow ----------------------------------------------------------------------
+    def archive_opened(self, *, known: Mapping[str, str | None], vouched: set[str],
+                       revisit_targets: Callable[[], list[dict[str, Any]]]) -> None:
+        """The run's hand-over when it opens (crawler/run.py ``hand_over``): canonical URL →
+        title of what the archive holds for this site, those of them a completed run vouches
+        for, and how to read the archived articles a ``full`` walk revisits. The run owns the
+        archive; a spider never opens it (tests/test_layers.py)."""
+        self._archived = {url: title_key(title) for url, title in known.items()}
+        self.vouched = set(vouched)
+        self._revisit_targets = revisit_targets
+
     def load_known(self) -> dict[str, str]:
         """Canonical URL → title of what the archive already holds for this site.
 
-        Also sets ``vouched``: those of them that a completed run vouches for. Only they can
+        ``vouched`` holds those of them that a completed run vouches for. Only they can
         stop paging; an article stored by a killed run is skipped but paged past, so the
-        older articles that run never reached are fetched now.
+        older articles that run never reached are fetched now. Empty for a ``full`` crawl
+        and for a spider the run handed nothing (no crawl run: seeding, tests).
         """
         if self.full or not getattr(self, "crawler", None):
             return {}
-        from storage import Archive
-
-        with Archive(self.crawler.settings.get("ARCHIVE_DB")) as archive:
-            self.vouched = archive.vouched_articles(self.site)
-            return {url: title_key(title) for url, title in
-                    archive.known_articles(self.site).items()}
+        return dict(self._archived)
 
     async def start(self) -> Any:
         self.known = self.load_known()
@@ -361,14 +371,11 @@ class ArchiveSpider(scrapy.Spider):
         showed: a removed article answers 404/410 and is marked gone; one that is only
         unlisted is seen again. Runs once, when the listings are exhausted."""
         if (self.revisited or not self.full or self.since or self.max_pages
-                or not self.listed or not getattr(self, "crawler", None)):
+                or not self.listed or not getattr(self, "crawler", None)
+                or self._revisit_targets is None):
             return
         self.revisited = True
-        from storage import Archive
-
-        with Archive(self.crawler.settings.get("ARCHIVE_DB")) as archive:
-            targets = [t for t in archive.revisit_targets(self.site)
-                       if t["canonical_url"] not in self.listed]
+        targets = [t for t in self._revisit_targets() if t["canonical_url"] not in self.listed]
         if not targets:
             return
         self.logger.info("%s: %d archived articles not in any listing: requesting them",

@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from crawler.normalize.urls import canonical_url
+from core.urls import canonical_url
 
 # Read as package resources, not paths beside __file__: a Scrapyd egg is a zip file.
 REGISTRY_FILE: Traversable = files(__name__) / "sites.toml"

@@ -34,8 +34,8 @@ from tests.mirror_process import mirror_process
 
 REPO = Path(__file__).resolve().parents[2]
 # What the egg is built from: the packages and the files setuptools reads.
-PROJECT_FILES = ("browse", "crawler", "spiders", "storage", "scrapy.cfg", "pyproject.toml",
-                 "setup.py", "README.md")
+PROJECT_FILES = ("browse", "core", "crawler", "spiders", "storage", "scrapy.cfg",
+                 "pyproject.toml", "setup.py", "README.md")
 SITE = "vinhphuc"
 pytestmark = pytest.mark.slow
 
