@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from core.article import FLAGS
-from crawler.normalize.html import sanitize_html as _sanitize
+from core.html import sanitize_html as _sanitize
 
 _JSON_COLUMNS = ("images", "attachments", "tags", "flags")
 _HTTP_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)

@@ -2,7 +2,7 @@
 ``browse/plugin.py``).
 
 - **Folded search.** The articles table searches ``articles_folded_fts`` (text folded by
-  ``crawler.normalize.fold``: lowercase, no marks, đ → d). The plugin's ``asgi_wrapper``
+  ``core.fold``: lowercase, no marks, đ → d). The plugin's ``asgi_wrapper``
   rewrites the ``_search`` parameters of such a table with
   ``storage.search.prepare_query(q, folded=True)`` before Datasette reads them — exactly what
   ``dost-archive search`` does — so "dong chi", "Đồng chí" and "đồng CHÍ" run the same

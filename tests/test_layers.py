@@ -55,9 +55,6 @@ EXEMPT: dict[tuple[str, str], str] = {
     **{("storage/datasette_plugin.py", f"browse.{m}"): _BROWSE_SHIM
        for m in ("charts", "hits", "pages", "plugin", "table_search")},
     ("storage/datasette_hits.py", "browse.hits"): _BROWSE_SHIM,
-    ("browse/pages.py", "crawler.normalize.html"):
-        "the article page sanitizes stored HTML with the crawler's rules (sanitize_html); "
-        "they move below both when core/ takes them",
     ("crawler/normalize/article.py", "crawler.articles"):
         "lazy old-path alias of build_article (which reads the registry); importing the "
         "module does not import it",

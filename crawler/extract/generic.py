@@ -23,11 +23,11 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
+from core.fold import fold
 from crawler.items import RawArticle
 from crawler.normalize.boilerplate import extract_view_count
 from crawler.normalize.bylines import split_byline, strip_author_label
 from crawler.normalize.dates import find_date
-from crawler.normalize.fold import fold
 
 _DROP = ("script", "style", "noscript", "template", "iframe", "form", "nav", "header",
          "footer", "aside", "select", "button")

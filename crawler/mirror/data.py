@@ -182,7 +182,7 @@ def _recombined(rng: random.Random) -> tuple[str, ...]:
 
 
 def _slugify(title: str) -> str:
-    from crawler.normalize.fold import fold
+    from core.fold import fold
 
     return re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")[:90]
 

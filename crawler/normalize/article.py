@@ -17,10 +17,10 @@ from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from core.article import Article
+from core.html import sanitize_html
 from core.urls import canonical_url
 from crawler.items import RawArticle
 from crawler.normalize.dates import VN_TZ, ParsedDate, parse_date
-from crawler.normalize.html import sanitize_html
 from crawler.normalize.text import (
     clean_author,
     clean_body,

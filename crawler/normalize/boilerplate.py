@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from crawler.normalize.fold import fold
+from core.fold import fold
 from crawler.normalize.paragraphs import clean_inline
 
 __all__ = ["BOILERPLATE_RULES", "extract_view_count"]

@@ -45,13 +45,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from core.fold import fold
+from core.urls import canonical_url
 from crawler.items import GoneArticle, RawArticle
 from crawler.normalize.article import published_date
 from crawler.normalize.dates import VN_TZ, parse_date
 from crawler.normalize.encoding import unreadable
-from crawler.normalize.fold import fold
 from crawler.normalize.text import clean_inline
-from crawler.normalize.urls import canonical_url
 from crawler.registry import load_registry
 
 #: HTTP statuses that say an article was removed (not a passing server error).
