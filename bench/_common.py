@@ -112,7 +112,7 @@ def print_table(title: str, rows: Sequence[tuple[str, str, str, bool | None]]) -
 OURS = (
     ("crawler/normalize/", "ours: normalize (text, dates, URLs, HTML sanitizing)"),
     ("crawler/dedup/", "ours: MinHash signatures (crawler/dedup)"),
-    ("crawler/warc.py", "ours: WARC recorder (crawler/warc.py)"),
+    ("crawler/plumbing/warc.py", "ours: WARC recorder (crawler/plumbing/warc.py)"),
     ("crawler/platforms/", "ours: spiders (crawler/platforms)"),
     ("storage/", "ours: storage (storage/archive.py)"),
     ("", "ours: other (pipelines, run, items, registry)"),

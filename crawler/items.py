@@ -64,7 +64,7 @@ class RawArticle:
 
 @dataclass
 class CaptureRecord:
-    """A response a distributed crawler wrote to its own WARC file (crawler/warc.py
+    """A response a distributed crawler wrote to its own WARC file (crawler/plumbing/warc.py
     ``WorkerWarcRecorder``): crosses Redis ahead of the response's items, and the archive
     writer indexes it in ``captures``. Articles name it by ``record_id``."""
 

@@ -11,11 +11,11 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from core.urls import host_of
 from crawler.articles import build_article
-from crawler.decoding import decode_truly
 from crawler.extract.generic import extract
 from crawler.items import Article, RawArticle
 from crawler.normalize.encoding import unreadable
 from crawler.platforms.base import ListingEntry
+from crawler.plumbing.decoding import decode_truly
 from crawler.registry import site_for_host
 
 

@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 from scrapy.http import HtmlResponse
 
 from crawler.articles import build_article
-from crawler.decoding import decode_truly
 from crawler.items import RawArticle
 from crawler.normalize.dates import VN_TZ
 from crawler.platforms.base import ArchiveSpider, ListingEntry
-from crawler.warc import CaptureMissing, read_capture, warc_dir_for
+from crawler.plumbing.decoding import decode_truly
+from crawler.plumbing.warc import CaptureMissing, read_capture, warc_dir_for
 from storage import Archive
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from crawler import __version__
 
+# Components are named by their public paths (crawler.pipelines.StorePipeline, …): the code
+# lives in crawler/plumbing/ and those old paths are aliases of its modules, so a user's
+# `-s ITEM_PIPELINES=…` override written against these keys keeps matching them.
+
 BOT_NAME = "dost_archive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -33,7 +37,7 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Hardening (crawler/middlewares.py): Scrapy's own middlewares at their own places, each
+    # Hardening (plumbing/middlewares.py): Scrapy's own middlewares at their own places, each
     # with one fix — ports count for off-site requests to a mirror, redirect loops and
     # size refusals are errors (not silent drops), pages are decoded by their bytes where
     # their charset declarations lie.
@@ -63,7 +67,7 @@ ITEM_PIPELINES = {
     "crawler.files.AttachmentsPipeline": 350,
     "crawler.pipelines.StorePipeline": 400,
 }
-# Attachment downloads (crawler/files.py): off unless `crawl --files` / `-s FILES_ENABLED=1`
+# Attachment downloads (plumbing/files.py): off unless `crawl --files` / `-s FILES_ENABLED=1`
 # (when off, the pipeline leaves itself out at start-up). FILES_STORE empty = the directory
 # "<archive stem>-files/" beside ARCHIVE_DB. A file fetched less than FILES_EXPIRES days ago
 # and still on disk is not fetched again. Attachments often sit behind a redirect.
@@ -79,11 +83,11 @@ EXTENSIONS = {
 SPIDER_MIDDLEWARES = {
     "crawler.warc.CaptureLinkMiddleware": 950,
 }
-# Raw captures (crawler/warc.py): one WARC file per run, in WARC_DIR (default: beside the
+# Raw captures (crawler/plumbing/warc.py): one WARC file per run, in WARC_DIR (default: beside the
 # archive, archive.db → archive-warc/). `dost-archive crawl --no-warc` turns them off.
 WARC_ENABLED = True
 WARC_DIR = None
-# Per-site counters on stderr while crawling (crawler/progress.py): "auto" only when stderr
+# Per-site counters on stderr while crawling (crawler/plumbing/progress.py): "auto" only when stderr
 # is a terminal (never under cron, systemd or Scrapyd), "on", "off"; every N seconds.
 PROGRESS = "auto"
 PROGRESS_INTERVAL = 5.0

@@ -29,7 +29,7 @@ REVISION_FIELDS = (
     "url", "title", "summary", "published_at", "published_raw", "updated_at", "author",
     "source", "body_text", "body_html", "images", "attachments", "tags", "extractor", "flags",
 )
-# What `crawl --files` adds to an attachment entry (crawler/files.py); not content.
+# What `crawl --files` adds to an attachment entry (crawler/plumbing/files.py); not content.
 DOWNLOAD_KEYS = ("sha256", "mime", "size", "path", "downloaded_at", "error")
 RUN_COUNTERS = ("pages", "items", "new", "updated", "unchanged", "duplicates", "rejected",
                 "errors", "gone")
@@ -212,7 +212,7 @@ class Archive:
     def mark_interrupted_runs(self) -> list[dict[str, Any]]:
         """Close the runs left 'running' by a crawl process that is gone; return them.
 
-        Only for a caller holding the archive's run lock (crawler/lock.py) before it starts
+        Only for a caller holding the archive's run lock (crawler/plumbing/lock.py) before it starts
         runs of its own: then no live process owns a 'running' row. Such a run was killed,
         crashed or lost power. It becomes 'interrupted'; ``finished_at`` is its last trace
         (the last article or rejection it wrote, else its start), not the moment it was

@@ -1,4 +1,4 @@
-"""Attachment downloads (crawler/files.py): safe paths, media types, kept records, and the
+"""Attachment downloads (crawler/plumbing/files.py): safe paths, media types, kept records, and the
 pipeline against a loopback server that misbehaves in every way an attachment link can.
 
 The pipeline runs in real Scrapy (``scrapy crawl`` of the probe spider below, in a
@@ -23,7 +23,10 @@ from typing import Any
 import pytest
 import scrapy
 
-from crawler.files import (
+from crawler.items import Article
+from crawler.normalize.article import content_hash
+from crawler.platforms.base import ArchiveSpider
+from crawler.plumbing.files import (
     STORED_PATH_RE,
     attachment_path,
     default_files_dir,
@@ -31,9 +34,6 @@ from crawler.files import (
     safe_ext,
     safe_site,
 )
-from crawler.items import Article
-from crawler.normalize.article import content_hash
-from crawler.platforms.base import ArchiveSpider
 from storage import Archive
 
 REPO = Path(__file__).resolve().parents[1]
@@ -228,7 +228,7 @@ class ProbeSpider(ArchiveSpider):
     async def start(self) -> Any:
         site = self.site_url
         # Pages robots.txt forbids, requested together before its rules are known
-        # (crawler/robots.py: Scrapy 2.19 let all but the first of them through).
+        # (crawler/plumbing/robots.py: Scrapy 2.19 let all but the first of them through).
         for n in range(3):
             yield scrapy.Request(self.fetch_url(f"{site}/private/page-{n}"),
                                  callback=self.parse_nothing)

@@ -1,4 +1,4 @@
-"""The run hands a spider what the archive knows of its site (crawler/run.py ``hand_over``).
+"""The run hands a spider what the archive knows of its site (plumbing/run.py ``hand_over``).
 
 Spiders never open the archive themselves (tests/test_layers.py); these check that what they
 are handed is what they used to read: known titles, vouched URLs, and the archived articles
@@ -10,7 +10,7 @@ from __future__ import annotations
 from scrapy.utils.test import get_crawler
 
 from crawler.platforms.base import ArchiveSpider, title_key
-from crawler.run import hand_over
+from crawler.plumbing.run import hand_over
 
 SITE = "sonla"
 

@@ -58,7 +58,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("crawler/normalize/article.py", "crawler.articles"):
         "lazy old-path alias of build_article (which reads the registry); importing the "
         "module does not import it",
-    ("crawler/normalize/encoding.py", "crawler.decoding"):
+    ("crawler/normalize/encoding.py", "crawler.plumbing.decoding"):
         "lazy old-path alias of decode_truly (Scrapy); importing the module does not import it",
 }
 

@@ -1,4 +1,4 @@
-"""The archive's run lock (crawler/lock.py): one crawl process per archive, never a stale lock.
+"""The archive's run lock (plumbing/lock.py): one crawl process per archive, never a stale lock.
 
 Other holders are real processes (the lock is flock(2): only another process can be refused).
 """
@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler import lock
 from crawler.cli import main
+from crawler.plumbing import lock
 from storage import Archive
 
 REPO = Path(__file__).resolve().parents[1]
-HOLD = ("import sys; from crawler import lock; lock.acquire(sys.argv[1]); "
+HOLD = ("import sys; from crawler.plumbing import lock; lock.acquire(sys.argv[1]); "
         "print('held', flush=True); sys.stdin.read()")
 
 

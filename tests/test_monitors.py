@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from crawler.monitors import evaluate
+from crawler.plumbing.monitors import evaluate
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 FULL = {"n": 10, "title": 10, "published_at": 10, "body_text": 10}
@@ -42,7 +42,7 @@ def test_staleness_and_error_ratio():
 
 
 def test_more_than_a_fifth_through_the_fallback_degrades_the_run():
-    from crawler.monitors import degrading
+    from crawler.plumbing.monitors import degrading
 
     assert failed(coverage={**FULL, "fallback": 2}) == []  # 20 %: still fine
     assert failed(coverage={**FULL, "fallback": 3}) == ["fallback_share"]
@@ -54,8 +54,8 @@ def test_more_than_a_fifth_through_the_fallback_degrades_the_run():
 
 
 def test_each_spider_alarm_is_a_degrading_alert_with_its_message():
-    from crawler.monitors import ALARMS_LISTED, degrading
     from crawler.platforms.base import Alarm
+    from crawler.plumbing.monitors import ALARMS_LISTED, degrading
 
     listing = Alarm("listing_no_variant", "https://x.gov.vn/tin",
                     "no listing variant matched on https://x.gov.vn/tin: tried A, B; "
@@ -79,7 +79,7 @@ def test_each_spider_alarm_is_a_degrading_alert_with_its_message():
 
 
 def test_coverage_and_staleness_alerts_do_not_degrade_a_run():
-    from crawler.monitors import degrading
+    from crawler.plumbing.monitors import degrading
 
     results = evaluate(counts={"new": 10, "pages": 20}, known_skipped=0,
                        coverage={**FULL, "title": 5}, archived_before=5,

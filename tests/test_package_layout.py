@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler._moved import MOVED
+
 REPO = Path(__file__).resolve().parents[1]
 ROLES = ("common", "queue", "seeding", "worker", "writer")
 #: The old homes of the plugin: thin re-exports of browse/, nothing else.
@@ -63,3 +65,38 @@ def test_the_storage_shims_are_only_re_exports():
         tree = ast.parse((REPO / "storage" / name).read_text(encoding="utf-8"))
         kinds = {type(node).__name__ for node in tree.body}
         assert kinds <= {"Expr", "ImportFrom", "Assign"}, (name, kinds)
+
+
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_an_old_path_is_the_moved_module_itself(old):
+    """crawler.run and the rest are the very modules of their new homes (patching either name
+    patches both), answered by crawler/_moved.py: no shim file is left at the old path, and
+    the module keeps its own name and spec."""
+    module = importlib.import_module(old)
+    assert module is importlib.import_module(MOVED[old])
+    assert module.__name__ == module.__spec__.name == MOVED[old]
+    assert not REPO.joinpath(*old.split(".")).with_suffix(".py").exists()
+
+
+def test_old_paths_answer_in_a_fresh_process_and_from_imports():
+    code = ("from crawler import run, pipelines\nfrom crawler.dedup import near\n"
+            "import crawler.normalize.fold as fold\n"
+            "print(run.__name__, pipelines.__name__, near.__name__, fold.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.split() == ["crawler.plumbing.run", "crawler.plumbing.pipelines", "core.near",
+                           "core.fold"]
+
+
+def test_every_component_the_settings_name_is_found_in_the_plumbing():
+    from scrapy.utils.misc import load_object
+
+    from crawler import settings
+
+    components = {**settings.DOWNLOADER_MIDDLEWARES, **settings.ITEM_PIPELINES,
+                  **settings.EXTENSIONS, **settings.SPIDER_MIDDLEWARES}
+    ours = [path for path, order in components.items()
+            if path.startswith("crawler.") and order is not None]
+    assert ours
+    for path in ours:
+        assert load_object(path).__module__.startswith("crawler.plumbing."), path

@@ -1,4 +1,4 @@
-"""Terminal progress (crawler/progress.py): the line, when it is shown, and real crawls.
+"""Terminal progress (crawler/plumbing/progress.py): the line, when it is shown, and real crawls.
 
 The real crawls run the mirror of Vĩnh Phúc over loopback: with ``PROGRESS=on`` progress
 lines appear and count upwards; with stderr a pipe (cron, systemd) and the default ``auto``
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from crawler.mirror.sites import models
-from crawler.progress import format_line, progress_mode, should_show
+from crawler.plumbing.progress import format_line, progress_mode, should_show
 from storage import Archive
 from tests.mirror_process import mirror_process
 

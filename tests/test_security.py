@@ -296,7 +296,7 @@ def test_scrapy_filters_off_site_requests_by_host_name_only():
     from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as Stock
     from scrapy.utils.test import get_crawler
 
-    from crawler.middlewares import OffsiteMiddleware
+    from crawler.plumbing.middlewares import OffsiteMiddleware
     from crawler.settings import DOWNLOADER_MIDDLEWARES
 
     assert importlib.util.find_spec("scrapy.spidermiddlewares.offsite") is None

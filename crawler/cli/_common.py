@@ -130,7 +130,7 @@ def _warc_settings(settings: Any, warc_dir: Path | None, no_warc: bool) -> None:
 def _writer_lock(db: str) -> Iterator[None]:
     """Hold the archive's run lock around a command that rewrites articles (reparse,
     recluster), so it never interleaves with a crawl; busy → one line, exit status 2."""
-    from crawler import lock
+    from crawler.plumbing import lock
 
     try:
         with lock.archive_lock(db):

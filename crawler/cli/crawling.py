@@ -98,8 +98,8 @@ def _spider_kwargs(since: str | None, full: bool, base_url: str | None,
 
 
 def _enable_files(settings: Any, db: str, files_dir: Path | None) -> None:
-    """Turn the attachments pipeline on (crawler/files.py), with a usable files directory."""
-    from crawler.files import default_files_dir
+    """Turn the attachments pipeline on (plumbing/files.py), with a usable files directory."""
+    from crawler.plumbing.files import default_files_dir
 
     target = (files_dir or default_files_dir(db)).expanduser().resolve()
     try:
@@ -115,13 +115,13 @@ def _run_crawls(settings: Any, jobs: list[tuple[str, dict[str, Any]]], db: str,
                 run_key: str) -> list[dict[str, Any]]:
     """Run the spiders in one CrawlerProcess; return their crawl_runs rows.
 
-    The archive's run lock (crawler/lock.py) is taken before anything touches the archive and
+    The archive's run lock (plumbing/lock.py) is taken before anything touches the archive and
     held to the end: a second crawl of the same archive is refused with exit status 2. Runs
     a killed crawl left 'running' are then marked 'interrupted'.
     """
     from scrapy.crawler import CrawlerProcess
 
-    from crawler import lock
+    from crawler.plumbing import lock
 
     try:
         taken = lock.acquire(db)

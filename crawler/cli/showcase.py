@@ -33,7 +33,7 @@ def demo(db: str, force: bool) -> None:
             raise UserError(f"{db} already exists; pass --force to replace it")
         for leftover in (path, Path(f"{db}-wal"), Path(f"{db}-shm")):
             leftover.unlink(missing_ok=True)
-        from crawler.warc import warc_dir_for
+        from crawler.plumbing.warc import warc_dir_for
 
         shutil.rmtree(warc_dir_for(db), ignore_errors=True)  # its captures went with it
     run_key = uuid.uuid4().hex
@@ -57,7 +57,7 @@ def demo(db: str, force: bool) -> None:
             for published, title in archive.latest_articles(site, limit=2):
                 click.echo(f"  [{site}] {(published or 'no date')[:10]}  {title}")
         total = archive.article_count()
-    from crawler.warc import warc_dir_for
+    from crawler.plumbing.warc import warc_dir_for
 
     cli, name = _cli_command(), shlex.quote(db)
     click.echo(f"\n{total} articles archived in {db}; raw captures (WARC) in "

@@ -1,2 +1,2 @@
-"""Near-duplicate detection: syndication clusters. Moved to core/near.py (issue 17); only the
-old import path ``crawler.dedup.near`` is left here."""
+"""Near-duplicate detection moved to core/near.py (issue 17). This package stays so that the
+old path ``crawler.dedup.near`` still imports (crawler/_moved.py answers it)."""

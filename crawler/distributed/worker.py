@@ -39,8 +39,8 @@ from crawler.distributed.common import (
 )
 from crawler.distributed.queue import enqueue, spider_queue
 from crawler.items import CaptureRecord
-from crawler.run import site_of
-from crawler.warc import META_KEY, WarcRecorder
+from crawler.plumbing.run import site_of
+from crawler.plumbing.warc import META_KEY, WarcRecorder
 
 
 def worker_spider(cls: type[Spider]) -> type[Spider]:

@@ -123,7 +123,7 @@ def redecode_as(body: bytes, content_type: str | None, current: str | None) -> s
     """The encoding to decode ``body`` in instead of ``current`` (what it was decoded by),
     or None when ``current`` reads it right. ``content_type``: the Content-Type header value.
 
-    Pure bytes and header strings, so normalize/ needs no Scrapy; crawler/decoding.py applies
+    Pure bytes and header strings, so normalize/ needs no Scrapy; plumbing/decoding.py applies
     it to a Scrapy response (``decode_truly``).
     """
     encoding = true_encoding(body, http_content_type_encoding(content_type or ""),
@@ -134,10 +134,10 @@ def redecode_as(body: bytes, content_type: str | None, current: str | None) -> s
 
 
 def __getattr__(name: str) -> Any:
-    """``decode_truly`` (Scrapy responses) moved to crawler/decoding.py; the old import path
+    """``decode_truly`` (Scrapy responses) moved to plumbing/decoding.py; the old import path
     keeps working, lazily, so importing this module imports no Scrapy."""
     if name == "decode_truly":
-        from crawler.decoding import decode_truly
+        from crawler.plumbing.decoding import decode_truly
 
         return decode_truly
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

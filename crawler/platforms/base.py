@@ -104,7 +104,7 @@ class ListingRead:
 @dataclass(frozen=True)
 class Alarm:
     """Something a run must not stay quiet about: it makes the run ``degraded``, becomes an
-    alert in ``crawl_runs`` and makes ``dost-archive crawl`` exit 1 (crawler/run.py)."""
+    alert in ``crawl_runs`` and makes ``dost-archive crawl`` exit 1 (crawler/plumbing/run.py)."""
 
     kind: str      # "listing_no_variant", "detail_no_variant"
     url: str
@@ -149,7 +149,7 @@ class ArchiveSpider(scrapy.Spider):
         # What the run handed over when it opened (``archive_opened``).
         self._archived: dict[str, str] = {}
         self._revisit_targets: Callable[[], list[dict[str, Any]]] | None = None
-        #: What this run must report (crawler/run.py turns them into alerts).
+        #: What this run must report (crawler/plumbing/run.py turns them into alerts).
         self.alarms: list[Alarm] = []
         #: Per category: the article URLs the listing fallback found, to know when to stop.
         self.fallback_seen: dict[str, set[str]] = {}
@@ -201,7 +201,7 @@ class ArchiveSpider(scrapy.Spider):
     # -- crawl flow ----------------------------------------------------------------------
     def archive_opened(self, *, known: Mapping[str, str | None], vouched: set[str],
                        revisit_targets: Callable[[], list[dict[str, Any]]]) -> None:
-        """The run's hand-over when it opens (crawler/run.py ``hand_over``): canonical URL →
+        """The run's hand-over when it opens (plumbing/run.py ``hand_over``): canonical URL →
         title of what the archive holds for this site, those of them a completed run vouches
         for, and how to read the archived articles a ``full`` walk revisits. The run owns the
         archive; a spider never opens it (tests/test_layers.py)."""

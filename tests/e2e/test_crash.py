@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler import lock
 from crawler.mirror.sites import models
+from crawler.plumbing import lock
 from tests.e2e.crash_settings import HOLD_ENV
 from tests.mirror_process import mirror_process
 

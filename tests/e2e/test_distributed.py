@@ -30,7 +30,7 @@ import redis
 
 from crawler.distributed import decode_item, encode_item
 from crawler.items import CaptureRecord, GoneArticle, RawArticle
-from crawler.warc import read_capture, warc_dir_for
+from crawler.plumbing.warc import read_capture, warc_dir_for
 from storage import Archive
 from tests.mirror_process import mirror_process
 

@@ -26,7 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.mirror.faults import LOOP_PATH, RATES, WRONG_CHARSET, FaultPlan, request_target
 from crawler.mirror.sites import models
-from crawler.warc import warc_dir_for
+from crawler.plumbing.warc import warc_dir_for
 from storage import Archive
 from tests.mirror_process import mirror_process
 

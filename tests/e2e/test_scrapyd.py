@@ -167,7 +167,8 @@ def test_deploy_schedule_and_archive_through_scrapyd(tmp_path):
         with zipfile.ZipFile(workdir / "eggs" / "dost_archive" / "r1.egg") as egg:
             names = set(egg.namelist())
             assert {"crawler/registry/sites.toml", "crawler/registry/dosts.toml",
-                    "storage/metadata.yml", "crawler/progress.py", f"spiders/{SITE}.py"} <= names
+                    "storage/metadata.yml", "crawler/plumbing/progress.py",
+                    f"spiders/{SITE}.py"} <= names
             assert any(n.startswith("crawler/mirror/templates/") for n in names)
             entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
             assert "[scrapy]\nsettings = crawler.settings" in entry_points

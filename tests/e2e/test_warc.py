@@ -19,8 +19,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.parsing import parse_saved_page, spider_class
+from crawler.plumbing.warc import OPEN_SUFFIX, payload_digest, read_capture, warc_dir_for
 from crawler.reparse import reparse
-from crawler.warc import OPEN_SUFFIX, payload_digest, read_capture, warc_dir_for
 from storage import Archive
 from tests.mirror_process import mirror_process
 
@@ -215,7 +215,7 @@ def test_removed_articles_get_gone_at_and_keep_their_rows(tmp_path):
 
 def test_reparse_waits_for_no_crawl(crawled, tmp_path):
     """reparse rewrites articles, so a running crawl's lock refuses it with one line."""
-    from crawler import lock
+    from crawler.plumbing import lock
 
     db = tmp_path / "archive.db"
     shutil.copy(crawled, db)

@@ -2,7 +2,7 @@
 
 Pipelines and the run recorder share it through the crawler, so a run opens the archive once
 and every component writes to the same row. The recorder also holds the archive's run lock
-(crawler/lock.py) from spider open to close, so ``scrapy crawl SITE -s ARCHIVE_DB=…`` is
+(crawler/plumbing/lock.py) from spider open to close, so ``scrapy crawl SITE -s ARCHIVE_DB=…`` is
 refused like a second ``dost-archive crawl`` while another crawl writes the archive. Once the
 run is open it hands the spider what the archive knows of its site (``hand_over``), so spiders
 never open the archive themselves, in ``dost-archive crawl``, ``scrapy crawl`` and Scrapyd
@@ -19,9 +19,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
-from crawler import lock
-from crawler.monitors import degrading, evaluate
-from crawler.writer import ArchiveWriter, Task
+from crawler.plumbing import lock
+from crawler.plumbing.monitors import degrading, evaluate
+from crawler.plumbing.writer import ArchiveWriter, Task
 from storage import Archive
 
 _ATTR = "_dost_run"
@@ -32,7 +32,7 @@ LOCKED = "archive_locked"
 @dataclass
 class RunContext:
     """``archive`` is the reactor thread's connection (run rows, reads); every write of the
-    crawl goes through ``writer`` (crawler/writer.py). ``closing``: tasks the run queues
+    crawl goes through ``writer`` (crawler/plumbing/writer.py). ``closing``: tasks the run queues
     last, before it drains the writer (the WARC file's close)."""
 
     archive: Archive

@@ -26,12 +26,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.run import site_of
+from crawler.plumbing.run import site_of
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("crawler.progress")  # its pre-move name: log filters match
 
 MODES = ("auto", "on", "off")
-# Stats keys, as crawler/run.py reads them for the crawl_runs row (same numbers, live).
+# Stats keys, as crawler/plumbing/run.py reads them for the crawl_runs row (same numbers, live).
 COUNTERS = (
     ("pages", "downloader/response_count"),
     ("new", "archive/new"),

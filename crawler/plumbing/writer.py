@@ -37,7 +37,7 @@ from twisted.python.failure import Failure
 
 from storage import Archive
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("crawler.writer")  # its pre-move name: log filters match
 
 BATCH_ITEMS = 50
 BATCH_SECONDS = 0.2

@@ -18,9 +18,9 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
 from w3lib.url import canonicalize_url
 
-from crawler.decoding import decode_truly
+from crawler.plumbing.decoding import decode_truly
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("crawler.middlewares")  # its pre-move name: log filters match
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -153,7 +153,7 @@ class RefusingCompressionMiddleware(HttpCompressionMiddleware):
                                   "bytes)")
 
     def _record(self, request: Request, reason: str) -> None:
-        from crawler.run import run_context
+        from crawler.plumbing.run import run_context
 
         if self.crawler is None or self.crawler.spider is None:
             return

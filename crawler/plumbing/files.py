@@ -53,7 +53,7 @@ from scrapy.pipelines.media import FileException
 from crawler.items import Article
 from crawler.normalize.dates import VN_TZ
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("crawler.files")  # its pre-move name: log filters match
 
 #: Keys the pipeline adds to an attachment entry (``error`` instead of the others on failure).
 DOWNLOAD_KEYS = ("sha256", "mime", "size", "path", "downloaded_at", "error")
@@ -192,7 +192,7 @@ class AttachmentsPipeline(FilesPipeline):
 
     def _stored_records(self, item: Article) -> dict[str, dict[str, Any]]:
         """URL → the stored download record of the archived version of ``item``."""
-        from crawler.run import run_context
+        from crawler.plumbing.run import run_context
 
         stored = run_context(self.crawler).archive.get_article(item.canonical_url)
         return {e["url"]: e for e in (stored or {}).get("attachments") or []

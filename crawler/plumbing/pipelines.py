@@ -2,7 +2,7 @@
 
 A page that cannot become an article is recorded as a rejection with its reason (through
 ``storage``), never dropped silently. Writes go to the run's archive writer thread
-(crawler/writer.py); the store pipeline awaits the commit, so an item Scrapy counts as
+(crawler/plumbing/writer.py); the store pipeline awaits the commit, so an item Scrapy counts as
 scraped is in the archive.
 """
 
@@ -17,7 +17,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.articles import build_article
 from crawler.items import Article, CaptureRecord, GoneArticle, RawArticle
-from crawler.run import run_context
+from crawler.plumbing.run import run_context
 
 
 class _ArchivePipeline:

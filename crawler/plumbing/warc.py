@@ -50,7 +50,7 @@ from warcio.warcwriter import WARCWriter
 from crawler import __version__
 from crawler.items import RawArticle
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("crawler.warc")  # its pre-move name: log filters match
 
 OPEN_SUFFIX = ".open"
 META_KEY = "dost_capture"
@@ -150,7 +150,7 @@ class WarcRecorder:
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """Queue the response's WARC records and ``captures`` row on the archive writer; the
         request carries a ticket the writer resolves to the capture's id for its items."""
-        from crawler.run import run_context
+        from crawler.plumbing.run import run_context
 
         ctx = run_context(self.crawler)
         if not self.closing_queued:

@@ -7,7 +7,7 @@
    pages, yielded together, and an article's attachments, downloaded together, were
    fetched without looking at robots.txt. Here each waiter gets its own Deferred.
 2. The robots.txt of a host that a request may reach though it is offsite
-   (``allow_offsite``: an attachment on another host, see crawler/files.py) is fetched with
+   (``allow_offsite``: an attachment on another host, see crawler/plumbing/files.py) is fetched with
    ``allow_offsite`` too. Otherwise the OffsiteMiddleware drops that robots.txt request and
    the host's rules are never read.
 """
@@ -26,7 +26,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("crawler.robots")  # its pre-move name: log filters match
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
