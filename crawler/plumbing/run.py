@@ -6,7 +6,7 @@ and every component writes to the same row. The recorder also holds the archive'
 refused like a second ``dost-archive crawl`` while another crawl writes the archive. Once the
 run is open it hands the spider what the archive knows of its site (``hand_over``), so spiders
 never open the archive themselves, in ``dost-archive crawl``, ``scrapy crawl`` and Scrapyd
-alike (distributed crawlers get theirs from Redis: crawler/distributed.py).
+alike (distributed crawlers get theirs from Redis: crawler/distributed/worker.py).
 """
 
 from __future__ import annotations
