@@ -31,12 +31,17 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter (nothing imported yet) at the repository."""
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, check=True).stdout
+
+
 def test_a_single_machine_process_imports_neither_distributed_mode_nor_the_browser():
     code = ("import sys, crawler.cli, crawler.run, crawler.settings, spiders, storage\n"
             "print(sorted(m for m in ('redis', 'scrapy_redis', 'crawler.distributed', "
             "'browse', 'datasette') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                         text=True, check=True).stdout
+    out = fresh_python(code)
     assert out.strip() == "[]"
 
 
@@ -82,8 +87,7 @@ def test_old_paths_answer_in_a_fresh_process_and_from_imports():
     code = ("from crawler import run, pipelines\nfrom crawler.dedup import near\n"
             "import crawler.normalize.fold as fold\n"
             "print(run.__name__, pipelines.__name__, near.__name__, fold.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                         text=True, check=True).stdout
+    out = fresh_python(code)
     assert out.split() == ["crawler.plumbing.run", "crawler.plumbing.pipelines", "core.near",
                            "core.fold"]
 
