@@ -28,7 +28,7 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from crawler.normalize.html import sanitize_html
+from core.html import sanitize_html
 from storage import Archive
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import lxml.html
 import pytest
 
-from crawler.normalize.fold import fold
+from core.fold import fold
 from storage.search import prepare_query
 from tests.browse.chromium import requires_chromium, visit
 from tests.browse.conftest import ARTIFACTS, Served

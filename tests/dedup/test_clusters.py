@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.dedup import near
+from core import near
 from crawler.mirror.data import seed_articles
 from storage import Archive
 from storage.archive import CANDIDATES_SQL

@@ -1,4 +1,4 @@
-"""crawler.dedup.near: the cluster threshold, chosen and checked on labelled pairs.
+"""core.near: the cluster threshold, chosen and checked on labelled pairs.
 
 tests/dedup/labelled_pairs.json holds true pairs (one article reposted with small edits,
 built from the seed texts) and false pairs (different articles about the same recurring
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.dedup import near
+from core import near
 
 PAIRS_FILE = Path(__file__).with_name("labelled_pairs.json")
 TABLE = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 … 0.95

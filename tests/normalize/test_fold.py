@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from crawler.normalize.fold import fold
+from core.fold import fold
 
 
 @pytest.mark.parametrize(

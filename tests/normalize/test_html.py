@@ -1,4 +1,4 @@
-from crawler.normalize.html import sanitize_html
+from core.html import sanitize_html
 
 
 def test_scripts_event_handlers_and_javascript_urls_are_removed():

@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.normalize.urls import canonical_url
+from core.urls import canonical_url
 from crawler.registry import load_registry
 
 

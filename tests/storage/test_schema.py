@@ -4,8 +4,8 @@ import sqlite3
 
 import sqlite_utils
 
+from core.fold import fold
 from crawler.normalize import fold as fold_module
-from crawler.normalize.fold import fold
 from storage import Archive
 from storage.schema import FOLDED_TOKENIZER, M008_LETTERS, _tokenizer_folded, migrations
 from tests.fixture_tool import realtext_pages
