@@ -202,8 +202,3 @@ async def rewrite_scope(datasette: Any, scope: dict[str, Any]) -> dict[str, Any]
     return {**scope, "query_string": urlencode(new_pairs).encode("ascii"),
             SEARCH_SCOPE_KEY: typed, SEARCH_NOTICE_KEY: notice}
 
-
-# The names before issue 17 (private then; kept for anyone who reached in).
-_folded_table = folded_table
-_bound_broad_search = bound_broad_search
-_resume_bounded = resume_bounded

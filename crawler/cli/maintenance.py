@@ -41,11 +41,9 @@ def reparse(db: str, site: str | None, warc_dir: Path | None, as_json: bool) -> 
 
     from crawler.reparse import reparse as run_reparse
 
-    _open(db).close()  # a clear message for a missing or unusable archive
-    if site:
-        with _open(db) as archive:
-            if not archive.has_articles(site):
-                raise UserError(f"no articles of site {site!r} in {db}")
+    with _open(db) as archive:  # a clear message for a missing or unusable archive
+        if site and not archive.has_articles(site):
+            raise UserError(f"no articles of site {site!r} in {db}")
     tty = sys.stderr.isatty()
 
     def progress(done: int, of: int) -> None:

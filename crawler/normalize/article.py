@@ -20,15 +20,11 @@ from core.article import Article
 from core.html import sanitize_html
 from core.urls import canonical_url
 from crawler.items import RawArticle
+from crawler.normalize.body import clean_body
+from crawler.normalize.boilerplate import extract_view_count
+from crawler.normalize.bylines import clean_author
 from crawler.normalize.dates import VN_TZ, ParsedDate, parse_date
-from crawler.normalize.text import (
-    clean_author,
-    clean_body,
-    clean_inline,
-    extract_view_count,
-    html_to_paragraphs,
-    nfc,
-)
+from crawler.normalize.paragraphs import clean_inline, html_to_paragraphs, nfc
 
 
 class SiteFacts(Protocol):
@@ -67,14 +63,15 @@ def published_date(raw: RawArticle, reference: datetime | None = None) -> Parsed
     """The publish date as it is stored: ``published_raw`` read with its context (the
     listing's date for a year-less string, the year hint, the fetch time ``reference``, by
     default ``fetched_at``). The spider's --since check and ``build_article`` both read it
-    here, so the filter and the stored date cannot disagree; each string with its context
-    is parsed once."""
+    here, so the filter and the stored date cannot disagree: with --since, the check and
+    ``build_article`` share one parse (the cache holds the last few, as the fetch time
+    ``reference`` differs per page)."""
     if reference is None and raw.fetched_at:
         reference = datetime.fromisoformat(raw.fetched_at)
     return _published(raw.published_raw, raw.date_context, raw.year_hint, reference)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)
 def _published(text: str | None, context: str | None, year_hint: int | None,
                reference: datetime | None) -> ParsedDate:
     """``published_date`` for the plain values (cached: ParsedDate is immutable)."""

@@ -31,7 +31,6 @@ _INLINE_TABLE = {ord(c): " " for c in _SPACE_CHARS} | {ord(c): None for c in _IN
 # Any character the table changes: most lines have none, and str.translate with a dict is a
 # slow per-character lookup on non-ASCII text, so it runs only when one is there.
 _INLINE_ODD_RE = re.compile("[" + re.escape(_SPACE_CHARS + _INVISIBLE_CHARS) + "]")
-_WS_RE = re.compile(r"\s+")
 
 
 def nfc(s: str) -> str:

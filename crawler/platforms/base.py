@@ -51,7 +51,7 @@ from crawler.items import GoneArticle, RawArticle
 from crawler.normalize.article import published_date
 from crawler.normalize.dates import VN_TZ, parse_date
 from crawler.normalize.encoding import unreadable
-from crawler.normalize.text import clean_inline
+from crawler.normalize.paragraphs import clean_inline
 from crawler.registry import load_registry
 
 #: HTTP statuses that say an article was removed (not a passing server error).

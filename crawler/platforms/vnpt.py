@@ -41,8 +41,6 @@ from crawler.normalize.bylines import AUTHOR_BLOCK_RE, CREDIT_LINE_RE, credit_ki
 from crawler.platforms.base import ListingRead
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant, text_of
 
-#: A credit line ending the body: "Tác giả: X", "Nguồn: Y", "Ảnh: Z" (REPORTED, Ninh Bình).
-CREDIT_RE = CREDIT_LINE_RE
 PAGINATION_META = "vnpt_pagination"
 ENCODING_META, TRIED_META = "vnpt_encoding", "vnpt_encodings_tried"
 LAST_TRY_META = "vnpt_last_try"
@@ -382,8 +380,9 @@ class VnptSpider(SelectorSpider):
     # -- credit lines ending the body (REPORTED for Ninh Bình, harmless elsewhere) ---------
     @staticmethod
     def credit_lines(node: Selector) -> list[tuple[str, str]] | None:
-        """(label, value) of each line of ``node`` if every line is a credit, else None."""
-        found = [CREDIT_RE.match(line) for line in labelled_lines(node)]
+        """(label, value) of each line of ``node`` if every line is a credit ("Tác giả: X",
+        "Nguồn: Y", "Ảnh: Z"), else None."""
+        found = [CREDIT_LINE_RE.match(line) for line in labelled_lines(node)]
         if not found or not all(found):
             return None
         return [(m["label"].lower(), m["value"].strip()) for m in found if m]
@@ -408,9 +407,10 @@ class VnptSpider(SelectorSpider):
         author = source = None
         for _node, credits in found:
             for label, value in credits:
-                if credit_kind(label) == "source":
+                kind = credit_kind(label)
+                if kind == "source":
                     source = value
-                elif credit_kind(label) == "author":
+                elif kind == "author":
                     author = value
         return author, source
 
