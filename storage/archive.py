@@ -24,6 +24,7 @@ from storage.schema import migrations
 from storage.search import QueryError, make_snippet, phrase_query, prepare_query, query_terms
 
 JSON_COLUMNS = ("images", "attachments", "tags", "flags")
+_ARTICLE_FIELDS = tuple(Article.field_names())
 # Article fields that belong to a version of the article (stored in `revisions`).
 REVISION_FIELDS = (
     "url", "title", "summary", "published_at", "published_raw", "updated_at", "author",
@@ -119,6 +120,7 @@ class Archive:
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
+        self._capture_columns: frozenset[str] | None = None
         if not create and not self.path.exists():
             raise ArchiveError(f"no archive at {self.path} (run a crawl first, or pass --db)")
         try:
@@ -273,20 +275,23 @@ class Archive:
     # -- captures (WARC records) -------------------------------------------------------
     def record_capture(self, **capture: Any) -> int:
         """Register a WARC record that was written (and flushed) before this call."""
-        unknown = set(capture) - set(self.db["captures"].columns_dict)
+        if self._capture_columns is None:  # once per connection: a crawl records thousands
+            self._capture_columns = frozenset(self.db["captures"].columns_dict)
+        unknown = set(capture) - self._capture_columns
         if unknown:
             raise ValueError(f"unknown capture fields {sorted(unknown)}")
         if isinstance(capture.get("context"), Mapping):
             capture["context"] = json.dumps(capture["context"], ensure_ascii=False, default=str)
         with self.db.atomic():
-            return int(self.db["captures"].insert(capture).last_pk)
+            return self._insert("captures", capture)
 
     def payload_capture(self, payload_digest: str) -> dict[str, Any] | None:
         """The first capture that holds a payload with this digest (for revisit records)."""
-        rows = list(self.db["captures"].rows_where(
-            "payload_digest = ? AND kind = 'response'", [payload_digest], order_by="id",
-            limit=1))
-        return rows[0] if rows else None
+        cursor = self.db.execute(
+            "SELECT * FROM captures WHERE payload_digest = ? AND kind = 'response' "
+            "ORDER BY id LIMIT 1", [payload_digest])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
     def capture_by_record(self, record_id: str) -> int | None:
         """The id of the capture of WARC record ``record_id``, if indexed."""
@@ -346,7 +351,8 @@ class Archive:
         unchanged result changes nothing and a changed one adds a revision marked
         ``reparsed_at`` without moving the seen/changed times.
         """
-        data = article.to_dict() if isinstance(article, Article) else dict(article)
+        data = ({name: getattr(article, name) for name in _ARTICLE_FIELDS}
+                if isinstance(article, Article) else dict(article))  # shallow: dumped below
         if not data.get("content_hash"):
             raise ValueError(f"article {data.get('canonical_url')} has no content_hash")
         row = {k: (_dump(v) if k in JSON_COLUMNS else v) for k, v in data.items()}
