@@ -89,7 +89,10 @@ def main() -> None:
                             _status_kb("VmRSS")))
 
         reactor.callWhenRunning(task.LoopingCall(sample).start, args.sample)
-    if args.profile:
+    if args.profile:  # the writer process profiles itself beside it (crawler/plumbing/writer_child)
+        import os
+
+        os.environ["DOST_WRITER_PROFILE"] = args.profile + ".writer"
         profiler = cProfile.Profile()
         profiler.enable()
         process.start()

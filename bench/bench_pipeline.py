@@ -12,7 +12,7 @@ extensions or spider middlewares) and ``pipeline`` (``dost-archive crawl``: pipe
 fresh SQLite archive, run recorder, WARC captures). Throughput = responses / Scrapy's
 ``elapsed_time_seconds``. ``--breakdown`` adds the pipeline without WARC captures;
 ``--profile`` crawls once more under cProfile (on a 1,000-article mirror) and prints where the
-time goes.
+time goes, in the crawl process and in its archive writer process.
 
     .venv/bin/python bench/bench_pipeline.py [--articles N] [--breakdown] [--profile] [--quick]
 """
@@ -77,8 +77,13 @@ def main() -> None:
             with large_mirror([args.site], min(articles, 1000)) as urls:
                 prof = work / "pipeline.prof"
                 run_crawl(urls, work / "profiled.db", profile=prof)
-            print(f"\nWhere the pipeline crawl's time goes ({min(articles, 1000)} articles):")
+            print(f"\nWhere the pipeline crawl's time goes ({min(articles, 1000)} articles), "
+                  "the crawl process:")
             profile_summary(prof)
+            writer = prof.with_name(prof.name + ".writer")
+            if writer.exists():
+                print("\n... and the archive writer process (CPU time):")
+                profile_summary(writer)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where the archive lives (ARCHIVE_DB); `dost-archive crawl --db` and `-s ARCHIVE_DB=` set it.
 ARCHIVE_DB = "archive.db"
+# Where normalizing and archive writes run (crawler/plumbing/writer.py): "process", a child
+# process on another core (the default: the reactor keeps fetching and parsing), or "thread"
+# (the same work on a thread of the crawl, for a debugger or a platform that cannot spawn).
+ARCHIVE_WRITER = "process"
 
 # Politeness: these are government servers, often small. robots.txt is obeyed, one or two
 # requests per domain at a time, AutoThrottle backs off when a site slows down.

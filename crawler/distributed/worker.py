@@ -40,7 +40,14 @@ from crawler.distributed.common import (
 from crawler.distributed.queue import enqueue, spider_queue
 from crawler.items import CaptureRecord
 from crawler.plumbing.run import site_of
-from crawler.plumbing.warc import META_KEY, WarcRecorder
+from crawler.plumbing.warc import (
+    META_KEY,
+    WarcFile,
+    WarcRecorder,
+    request_head,
+    response_head,
+    status_and_headers,
+)
 
 
 def worker_spider(cls: type[Spider]) -> type[Spider]:
@@ -274,18 +281,25 @@ class WorkerWarcRecorder(WarcRecorder):
         super().__init__(crawler)
         self.server = connection.get_redis_from_settings(crawler.settings)
         self.run_key = crawler.settings.get("DOST_RUN_KEY") or ""
+        self.files: dict[str, WarcFile] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         site = site_of(spider)
+        warc = self.files.get(site)
+        if warc is None:
+            warc = self.files[site] = WarcFile(self.directory, site, WORKER_ID)
         body = response.body
-        written = self._append(site, WORKER_ID, body, self._http_headers(response, len(body)),
-                               self._request_headers(request), response.url)
+        written = warc.append(body, status_and_headers(*response_head(response, len(body))),
+                              status_and_headers(*request_head(request)), response.url)
         record = CaptureRecord(**self.capture_row(request, response, spider), **written)
         self.server.rpush(Keys(site).items, encode_item(record, self.run_key))
         request.meta[META_KEY] = record.record_id
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        self._close()
+        warc = self.files.pop(site_of(spider), None)
+        if warc is not None:
+            warc.close()
 
 
 def run_workers(process: Any, jobs: Iterable[tuple[type[Spider], Run, Any]]) -> list[Crawler]:

@@ -160,8 +160,7 @@ class RefusingCompressionMiddleware(HttpCompressionMiddleware):
         origin = getattr(self.crawler.spider, "origin_url", None)
         ctx = run_context(self.crawler)
         url = origin(request.url) if callable(origin) else request.url
-        ctx.writer.post(lambda archive: archive.record_rejection(
-            site=ctx.site, run_id=ctx.run_id, reason=reason, url=url))
+        ctx.writer.post("reject", ctx.site, url, reason, ctx.run_id)
         self.crawler.stats.inc_value("archive/rejected")
 
 

@@ -1,9 +1,10 @@
 """Item pipelines: normalize → validate → deduplicate → store. Each is thin; none writes SQL.
 
 A page that cannot become an article is recorded as a rejection with its reason (through
-``storage``), never dropped silently. Writes go to the run's archive writer thread
-(crawler/plumbing/writer.py); the store pipeline awaits the commit, so an item Scrapy counts as
-scraped is in the archive.
+``storage``), never dropped silently. Normalizing and writes run in the run's archive writer
+(crawler/plumbing/writer.py, a process of its own): the normalize pipeline awaits the Article
+from it, the store pipeline awaits the commit, so an item Scrapy counts as scraped is in the
+archive.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from crawler.articles import build_article
 from crawler.items import Article, CaptureRecord, GoneArticle, RawArticle
 from crawler.plumbing.run import run_context
+from crawler.registry import load_registry
 
 
 class _ArchivePipeline:
@@ -31,22 +32,25 @@ class _ArchivePipeline:
 
     def reject(self, url: str, reason: str) -> DropItem:
         ctx = run_context(self.crawler)
-        ctx.writer.post(lambda archive: archive.record_rejection(
-            site=ctx.site, url=url, reason=reason, run_id=ctx.run_id))
+        ctx.writer.post("reject", ctx.site, url, reason, ctx.run_id)
         self.stats.inc_value("archive/rejected")
         return DropItem(f"rejected {url}: {reason}")
 
 
 class NormalizePipeline(_ArchivePipeline):
-    """RawArticle → Article (NFC text, day-first dates, canonical URL, sanitized HTML)."""
+    """RawArticle → Article (NFC text, day-first dates, canonical URL, sanitized HTML), done
+    in the archive writer with the site's registry entry (crawler/articles.py does the same
+    in one thread, for reparse and parse-page)."""
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawArticle):
             return item
         if item.rejected:
             raise self.reject(item.url, item.rejected)
+        writer = run_context(self.crawler).writer
         try:
-            article = build_article(item)
+            article = await maybe_deferred_to_future(writer.submit(
+                "normalize", item, load_registry().get(item.site)))
         except ValueError as exc:
             raise self.reject(item.url, f"cannot normalize: {exc}") from exc
         article.capture_id = item.capture_id
@@ -94,25 +98,20 @@ class StorePipeline(_ArchivePipeline):
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, GoneArticle):
             ctx = run_context(self.crawler)
-            if await maybe_deferred_to_future(ctx.writer.submit(lambda archive: archive.mark_gone(
-                    item.canonical_url, status=item.status, at=item.seen_at))):
+            if await maybe_deferred_to_future(ctx.writer.submit(
+                    "mark_gone", item.canonical_url, item.status, item.seen_at)):
                 self.stats.inc_value("archive/gone")
             return item
         if isinstance(item, CaptureRecord):  # from a distributed crawler's WARC file
             ctx = run_context(self.crawler)
             await maybe_deferred_to_future(ctx.writer.submit(
-                lambda archive: archive.capture_by_record(item.record_id)
-                or archive.record_capture(run_id=ctx.run_id, site=ctx.site,
-                                          **asdict(item))))
+                "index_capture", ctx.run_id, ctx.site, asdict(item)))
             self.stats.inc_value("archive/captures")
             return item
         if not isinstance(item, Article):
             return item
         ctx = run_context(self.crawler)
-        writer = ctx.writer
-        result = await maybe_deferred_to_future(writer.submit(
-            lambda archive: archive.upsert_article(
-                item, run_id=ctx.run_id, capture_id=writer.capture_id(item.capture_id, archive))))
+        result = await maybe_deferred_to_future(ctx.writer.submit("upsert", item, ctx.run_id))
         self.stats.inc_value(f"archive/{result.status}")
         if result.duplicate_of is not None and result.status != "unchanged":
             self.stats.inc_value("archive/duplicates")

@@ -21,7 +21,7 @@ from scrapy.exceptions import CloseSpider
 
 from crawler.plumbing import lock
 from crawler.plumbing.monitors import degrading, evaluate
-from crawler.plumbing.writer import ArchiveWriter, Task
+from crawler.plumbing.writer import ArchiveWriter
 from storage import Archive
 
 _ATTR = "_dost_run"
@@ -32,14 +32,14 @@ LOCKED = "archive_locked"
 @dataclass
 class RunContext:
     """``archive`` is the reactor thread's connection (run rows, reads); every write of the
-    crawl goes through ``writer`` (crawler/plumbing/writer.py). ``closing``: tasks the run queues
-    last, before it drains the writer (the WARC file's close)."""
+    crawl goes through ``writer`` (crawler/plumbing/writer.py). ``closing``: tasks (op name and
+    arguments) the run sends last, before it drains the writer (the WARC file's close)."""
 
     archive: Archive
     run_id: int
     site: str
     writer: ArchiveWriter
-    closing: list[Task] = field(default_factory=list)
+    closing: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def site_of(spider: Spider) -> str:
@@ -82,8 +82,9 @@ def run_context(crawler: Crawler) -> RunContext:
         run_id = archive.start_run(
             site_of(spider), run_key=crawler.settings.get("DOST_RUN_KEY"), args=args
         )
-        ctx = RunContext(archive, run_id, site_of(spider),
-                         ArchiveWriter.acquire(crawler.settings.get("ARCHIVE_DB")))
+        ctx = RunContext(archive, run_id, site_of(spider), ArchiveWriter.acquire(
+            crawler.settings.get("ARCHIVE_DB"), crawler.settings.get("ARCHIVE_WRITER",
+                                                                     "process")))
         setattr(crawler, _ATTR, ctx)
     return ctx
 
@@ -136,8 +137,8 @@ class RunRecorder:
     def _finish(self, spider: Spider, reason: str) -> None:
         ctx = run_context(self.crawler)
         try:
-            for task in ctx.closing:
-                ctx.writer.post(task)
+            for op, *args in ctx.closing:
+                ctx.writer.post(op, *args)
             ctx.writer.drain()  # every write of the run committed before it is counted
         finally:
             ctx.writer.release()

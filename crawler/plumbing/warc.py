@@ -93,52 +93,72 @@ def _page_kind(request: Request, spider: Spider) -> str:
     return name or "other"
 
 
-class WarcRecorder:
-    """Writes the run's responses to its WARC file and registers them in ``captures``."""
+def status_and_headers(statusline: str, headers: list[tuple[str, str]], protocol: str = "",
+                       is_http_request: bool = False) -> StatusAndHeaders:
+    """warcio's head of a record from plain values (what crosses the pipe to the writer)."""
+    return StatusAndHeaders(statusline, headers, protocol=protocol,
+                            is_http_request=is_http_request)
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        configured = crawler.settings.get("WARC_DIR")
-        self.directory = Path(configured) if configured else warc_dir_for(
-            crawler.settings.get("ARCHIVE_DB"))
+
+def response_head(response: Response, length: int) -> tuple[str, list[tuple[str, str]], str]:
+    """The recorded HTTP head of ``response`` whose stored body is ``length`` bytes (see the
+    module docstring: transfer headers dropped, ``Content-Length`` the stored length)."""
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    headers = [(k.decode("latin-1"), v.decode("latin-1"))
+               for k, values in response.headers.items() if k.lower() not in
+               _TRANSFER_HEADERS for v in values]
+    headers.append(("Content-Length", str(length)))
+    protocol = response.protocol or "HTTP/1.1"
+    return f"{response.status} {reason}".strip(), headers, protocol.upper()
+
+
+def request_head(request: Request) -> tuple[str, list[tuple[str, str]], str, bool]:
+    """The recorded head of ``request``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(request.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = [("Host", parts.netloc)] + [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, values in request.headers.items() for v in values]
+    return f"{request.method} {target} HTTP/1.1", headers, "", True
+
+
+class WarcFile:
+    """One run's WARC file: created at its first record as ``<site>-<tag>-<UTC time>.warc.gz``
+    + ``.open``, renamed when closed. It lives where the records are written: in the archive
+    writer for a crawl, in the crawler itself for a distributed crawler."""
+
+    def __init__(self, directory: Path, site: str, tag: int | str) -> None:
+        self.directory = directory
+        self.site = site
+        self.tag = f"{tag:06d}" if isinstance(tag, int) else str(tag)
         self.fh: Any = None
         self.writer: WARCWriter | None = None
         self.name = ""
         self.written = 0
-        self.closing_queued = False
-        crawler.signals.connect(self.response_received, signal=signals.response_received)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
-        if not crawler.settings.getbool("WARC_ENABLED", True):
-            raise NotConfigured("WARC_ENABLED is off")
-        return cls(crawler)
-
-    # -- file lifecycle ----------------------------------------------------------------
-    def _open(self, site: str, run_id: int | str) -> WARCWriter:
+    def _open(self) -> WARCWriter:
         if self.writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            tag = f"{run_id:06d}" if isinstance(run_id, int) else run_id
-            self.name = f"{site}-{tag}-{stamp}.warc.gz"
+            self.name = f"{self.site}-{self.tag}-{stamp}.warc.gz"
             self.fh = open(self.directory / (self.name + OPEN_SUFFIX), "ab")  # noqa: SIM115
             self.writer = WARCWriter(self.fh, gzip=True)
             info = self.writer.create_warcinfo_record(self.name, {
                 "software": f"dost-archive/{__version__} (Scrapy, warcio)",
                 "format": "WARC File Format 1.0",
-                "isPartOf": f"dost-archive run {run_id} of {site}",
+                "isPartOf": f"dost-archive run {self.tag} of {self.site}",
                 "description": "payloads are HTTP bodies after content decoding",
             })
             self.writer.write_record(info)
             self.fh.flush()
         return self.writer
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Nothing to do here: the file is written and closed on the archive writer's thread
-        (``_close``, queued by the run recorder before it drains the writer)."""
-
-    def _close(self, archive: Any = None) -> None:
+    def close(self) -> None:
         if self.fh is None:
             return
         self.fh.close()
@@ -146,51 +166,15 @@ class WarcRecorder:
         logger.info("WARC: %d responses in %s", self.written, self.directory / self.name)
         self.fh = self.writer = None
 
-    # -- records -----------------------------------------------------------------------
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        """Queue the response's WARC records and ``captures`` row on the archive writer; the
-        request carries a ticket the writer resolves to the capture's id for its items."""
-        from crawler.plumbing.run import run_context
-
-        ctx = run_context(self.crawler)
-        if not self.closing_queued:
-            ctx.closing.append(self._close)
-            self.closing_queued = True
-        ticket = ctx.writer.pending_capture()
-        request.meta[META_KEY] = ticket
-        row = {"run_id": ctx.run_id, "site": ctx.site,
-               **self.capture_row(request, response, spider)}
-        body = response.body
-        http_headers = self._http_headers(response, len(body))
-        request_headers = self._request_headers(request)
-        writer = ctx.writer
-
-        def write(archive: Any) -> None:
-            writer.captured(ticket, self._write(archive, ctx.site, ctx.run_id, body,
-                                                http_headers, request_headers, row))
-
-        writer.post(write)
-
-    def _write(self, archive: Any, site: str, run_id: int, body: bytes,
-               http_headers: StatusAndHeaders, request_headers: StatusAndHeaders,
-               row: dict[str, Any]) -> int:
-        """Write one response (or a revisit of an identical payload) and its request to the
-        run's WARC file, then its ``captures`` row (writer thread)."""
-        digest = payload_digest(body)
-        first = archive.payload_capture(digest)
-        written = self._append(site, run_id, body, http_headers, request_headers, row["url"],
-                               first, digest=digest)
-        return archive.record_capture(**row, **written,
-                                      refers_to=first["id"] if first else None)
-
-    def _append(self, site: str, run_id: int | str, body: bytes,
-                http_headers: StatusAndHeaders, request_headers: StatusAndHeaders, url: str,
-                first: dict[str, Any] | None = None, *, digest: str | None = None,
-                ) -> dict[str, Any]:
+    def append(self, body: bytes, http_headers: StatusAndHeaders,
+               request_headers: StatusAndHeaders, url: str,
+               first: dict[str, Any] | None = None, *, digest: str | None = None,
+               ) -> dict[str, Any]:
         """Append a response record (a revisit of ``first``, an earlier capture of the same
-        payload, if given) and its request record to the file; where it went. ``digest``:
-        the body's payload digest, if the caller has it already."""
-        writer = self._open(site, run_id)
+        payload, if given) and its request record; where it went. ``digest``: the body's
+        payload digest, if the caller has it already. Flushed before it returns: on disk
+        (in the OS) before anything points at it."""
+        writer = self._open()
         digest = digest or payload_digest(body)
         if first is None:
             record = writer.create_warc_record(url, "response", payload=BytesIO(body),
@@ -206,12 +190,50 @@ class WarcRecorder:
         writer.write_record(writer.create_warc_record(
             url, "request", payload=BytesIO(b""), length=0, http_headers=request_headers,
             warc_headers_dict={"WARC-Concurrent-To": record_id}))
-        self.fh.flush()  # on disk (in the OS) before anything points at it
+        self.fh.flush()
         self.written += 1
         return {"kind": "response" if first is None else "revisit", "warc_file": self.name,
                 "record_id": record_id, "offset": offset, "length": length,
                 "payload_digest": digest,
                 "captured_at": record.rec_headers.get_header("WARC-Date")}
+
+
+class WarcRecorder:
+    """Sends the run's responses to the archive writer, which writes them to the run's WARC
+    file and registers them in ``captures`` (crawler/plumbing/writer_ops.py ``capture``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        configured = crawler.settings.get("WARC_DIR")
+        self.directory = Path(configured) if configured else warc_dir_for(
+            crawler.settings.get("ARCHIVE_DB"))
+        self.closing_queued = False
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
+        if not crawler.settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is off")
+        return cls(crawler)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """Queue the response's WARC records and ``captures`` row on the archive writer; the
+        request carries a ticket the writer resolves to the capture's id for its items. The
+        file is closed by the writer too: the run recorder queues that last, then drains."""
+        from crawler.plumbing.run import run_context
+
+        ctx = run_context(self.crawler)
+        key = (str(self.directory), ctx.site, ctx.run_id)
+        if not self.closing_queued:
+            ctx.closing.append(("close_warc", key))
+            self.closing_queued = True
+        ticket = ctx.writer.pending_capture()
+        request.meta[META_KEY] = ticket
+        row = {"run_id": ctx.run_id, "site": ctx.site,
+               **self.capture_row(request, response, spider)}
+        body = response.body
+        ctx.writer.post("capture", key, ticket, body, response_head(response, len(body)),
+                        request_head(request), row)
 
     def capture_row(self, request: Request, response: Response, spider: Spider,
                     ) -> dict[str, Any]:
@@ -225,32 +247,6 @@ class WarcRecorder:
             mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
             context={"callback": getattr(request.callback, "__name__", None),
                      "kwargs": _jsonable(request.cb_kwargs)})
-
-    @staticmethod
-    def _http_headers(response: Response, length: int) -> StatusAndHeaders:
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = ""
-        headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                   for k, values in response.headers.items() if k.lower() not in
-                   _TRANSFER_HEADERS for v in values]
-        headers.append(("Content-Length", str(length)))
-        protocol = response.protocol or "HTTP/1.1"
-        return StatusAndHeaders(f"{response.status} {reason}".strip(), headers,
-                                protocol=protocol.upper())
-
-    @staticmethod
-    def _request_headers(request: Request) -> StatusAndHeaders:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(request.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = [("Host", parts.netloc)] + [
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, values in request.headers.items() for v in values]
-        return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers,
-                                is_http_request=True)
 
 
 class CaptureLinkMiddleware:
