@@ -103,6 +103,12 @@ def _permutations() -> Any:
     return datasketch.MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
+def prepare() -> None:
+    """Import datasketch and make the permutations now, not at the first signature (for a
+    process whose first signatures should not wait: the archive writer)."""
+    _permutations()
+
+
 def signature(text: str | None, k: int = SHINGLE_WORDS) -> Signature | None:
     """The MinHash signature of a body, or None when it is too short to cluster."""
     if not clusterable(text):

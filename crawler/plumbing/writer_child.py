@@ -33,6 +33,15 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def warm_up() -> None:
+    """Import now what the first upsert needs: the MinHash library (datasketch imports scipy,
+    1–2 s). The crawl is still fetching robots.txt and listings; left to the first upsert,
+    the import would hold up its first articles and then commit them in one burst."""
+    from core import near
+
+    near.prepare()
+
+
 def main(argv: list[str]) -> int:
     db, task_fd, out_fd, parent = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
     die_with_parent(parent)
@@ -46,6 +55,7 @@ def main(argv: list[str]) -> int:
     except Exception as exc:
         out.send(portable(exc))
         return 1
+    warm_up()
     profile = os.environ.get(PROFILE_ENV)
     profiler = None
     if profile:  # bench/bench_pipeline.py --profile: where the writer's time goes
