@@ -251,6 +251,8 @@ class _Process:
                 if isinstance(message, BaseException):  # the child could not start
                     ended(message)
                     return
+                while self.results.poll(0):  # all that has come: one wake-up of the reactor
+                    message += self.results.recv()  # (only a first message is an exception)
                 outcomes(message)
         except (EOFError, OSError):
             code = self.proc.wait()

@@ -6,10 +6,10 @@ cross a pipe: an op name and picklable arguments, not a closure. The same table 
 serve the thread writer (``ARCHIVE_WRITER = "thread"``), so both run exactly the same code.
 
 A task is ``(seq, op, args)``; its outcome ``(seq, ok, value)``: the op's result, or the
-exception (made picklable) it raised. Ops in ``PURE`` write nothing (normalizing a page):
-their outcome is sent at once. Every other op runs in the batch's transaction under its own
-savepoint, so one failing write fails alone, and its outcome is sent only once the batch has
-committed: a caller told "done" is told so of a committed write.
+exception (made picklable) it raised. Ops in ``PURE`` write nothing (normalizing a page).
+Every other op runs in the batch's transaction under its own savepoint, so one failing write
+fails alone. A batch's outcomes are sent in one message once it has committed (one wake-up
+of the crawl per batch, not per task): a caller told "done" is told so of a committed write.
 """
 
 from __future__ import annotations
@@ -158,18 +158,19 @@ def portable(exc: BaseException) -> BaseException:
 
 def run_batch(state: WriterState, batch: list[Task],
               reply: Callable[[list[Outcome]], None]) -> None:
-    """Run ``batch``: pure ops answered at once, writes in one transaction (a savepoint
-    each) answered once it has committed. If the commit itself fails, every write of the
-    batch fails with that error: nothing of it is stored."""
+    """Run ``batch``, writes in one transaction (a savepoint each), and answer every task in
+    one message once it has committed. If the commit itself fails, every write of the batch
+    fails with that error: nothing of it is stored (a pure op's answer stands)."""
+    pure: list[Outcome] = []
     done: list[Outcome] = []
     try:
         with state.archive.db.atomic():
             for seq, op, args in batch:
                 if op in PURE:
                     try:
-                        reply([(seq, True, OPS[op](state, *args))])
+                        pure.append((seq, True, OPS[op](state, *args)))
                     except Exception as exc:
-                        reply([(seq, False, portable(exc))])
+                        pure.append((seq, False, portable(exc)))
                     continue
                 try:
                     with state.archive.db.atomic():
@@ -179,8 +180,7 @@ def run_batch(state: WriterState, batch: list[Task],
     except Exception as exc:  # the commit failed: nothing of the batch is stored
         failure = portable(exc)
         done = [(seq, False, failure) for seq, op, _ in batch if op not in PURE]
-    if done:
-        reply(done)
+    reply(pure + done)
 
 
 def serve(state: WriterState, receive: Callable[[], Task],
