@@ -44,6 +44,7 @@ from crawler.plumbing.warc import (
     META_KEY,
     WarcFile,
     WarcRecorder,
+    heads,
     request_head,
     response_head,
     status_and_headers,
@@ -290,8 +291,10 @@ class WorkerWarcRecorder(WarcRecorder):
         if warc is None:
             warc = self.files[site] = WarcFile(self.directory, site, WORKER_ID)
         body = response.body
-        written = warc.append(body, status_and_headers(*response_head(response, len(body))),
-                              status_and_headers(*request_head(request)), response.url)
+        (status, protocol, headers), request_args = heads(request, response)
+        written = warc.append(
+            body, status_and_headers(*response_head(status, protocol, headers, len(body))),
+            status_and_headers(*request_head(*request_args)), response.url)
         record = CaptureRecord(**self.capture_row(request, response, spider), **written)
         self.server.rpush(Keys(site).items, encode_item(record, self.run_key))
         request.meta[META_KEY] = record.record_id

@@ -80,6 +80,22 @@ def _jsonable(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _shareable(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The callback arguments ``_jsonable`` would keep, not yet converted (a shallow filter:
+    the conversion is the writer's work)."""
+    return {k: v for k, v in kwargs.items()
+            if v is None or isinstance(v, str | int | float | bool)
+            or (is_dataclass(v) and not isinstance(v, type))}
+
+
+def jsonable_context(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its context's callback arguments as JSON values (see ``_jsonable``)."""
+    context = row.get("context")
+    if isinstance(context, dict) and "kwargs" in context:
+        row["context"] = {**context, "kwargs": _jsonable(context["kwargs"])}
+    return row
+
+
 def _page_kind(request: Request, spider: Spider) -> str:
     name = getattr(request.callback, "__name__", "") if request.callback else ""
     if "entry" in request.cb_kwargs or name == "parse_article_page":
@@ -100,31 +116,40 @@ def status_and_headers(statusline: str, headers: list[tuple[str, str]], protocol
                             is_http_request=is_http_request)
 
 
-def response_head(response: Response, length: int) -> tuple[str, list[tuple[str, str]], str]:
-    """The recorded HTTP head of ``response`` whose stored body is ``length`` bytes (see the
-    module docstring: transfer headers dropped, ``Content-Length`` the stored length)."""
+def response_head(status: int, protocol: str | None, headers: dict[bytes, list[bytes]],
+                  length: int) -> tuple[str, list[tuple[str, str]], str]:
+    """The recorded HTTP head of a response whose stored body is ``length`` bytes (see the
+    module docstring: transfer headers dropped, ``Content-Length`` the stored length), from
+    plain values: it is built where the record is written (the archive writer)."""
     try:
-        reason = HTTPStatus(response.status).phrase
+        reason = HTTPStatus(status).phrase
     except ValueError:
         reason = ""
-    headers = [(k.decode("latin-1"), v.decode("latin-1"))
-               for k, values in response.headers.items() if k.lower() not in
-               _TRANSFER_HEADERS for v in values]
-    headers.append(("Content-Length", str(length)))
-    protocol = response.protocol or "HTTP/1.1"
-    return f"{response.status} {reason}".strip(), headers, protocol.upper()
+    lines = [(k.decode("latin-1"), v.decode("latin-1"))
+             for k, values in headers.items() if k.lower() not in _TRANSFER_HEADERS
+             for v in values]
+    lines.append(("Content-Length", str(length)))
+    return f"{status} {reason}".strip(), lines, (protocol or "HTTP/1.1").upper()
 
 
-def request_head(request: Request) -> tuple[str, list[tuple[str, str]], str, bool]:
-    """The recorded head of ``request``."""
+def request_head(method: str, url: str, headers: dict[bytes, list[bytes]],
+                 ) -> tuple[str, list[tuple[str, str]], str, bool]:
+    """The recorded head of a request, from plain values."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(request.url)
+    parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = [("Host", parts.netloc)] + [
-        (k.decode("latin-1"), v.decode("latin-1"))
-        for k, values in request.headers.items() for v in values]
-    return f"{request.method} {target} HTTP/1.1", headers, "", True
+    lines = [("Host", parts.netloc)] + [
+        (k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items()
+        for v in values]
+    return f"{method} {target} HTTP/1.1", lines, "", True
+
+
+def heads(request: Request, response: Response) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """What ``response_head`` and ``request_head`` need of a response and its request, as
+    plain values (Scrapy's header dicts copied as they are stored: key → list of values)."""
+    return ((response.status, response.protocol, dict.copy(response.headers)),
+            (request.method, request.url, dict.copy(request.headers)))
 
 
 class WarcFile:
@@ -230,23 +255,24 @@ class WarcRecorder:
         ticket = ctx.writer.pending_capture()
         request.meta[META_KEY] = ticket
         row = {"run_id": ctx.run_id, "site": ctx.site,
-               **self.capture_row(request, response, spider)}
-        body = response.body
-        ctx.writer.post("capture", key, ticket, body, response_head(response, len(body)),
-                        request_head(request), row)
+               **self.capture_row(request, response, spider, jsonable=False)}
+        ctx.writer.post("capture", key, ticket, response.body, *heads(request, response), row)
 
-    def capture_row(self, request: Request, response: Response, spider: Spider,
-                    ) -> dict[str, Any]:
-        """What the ``captures`` row says of a response besides where it was written."""
+    def capture_row(self, request: Request, response: Response, spider: Spider, *,
+                    jsonable: bool = True) -> dict[str, Any]:
+        """What the ``captures`` row says of a response besides where it was written.
+        ``jsonable=False``: the callback's arguments as they are (the writer makes them JSON,
+        ``jsonable_context``), for a row that crosses the pipe, not Redis."""
         origin = getattr(spider, "origin_url", None)
         content_type = response.headers.get(b"Content-Type") or b""
+        kwargs = request.cb_kwargs
         return dict(
             page=_page_kind(request, spider), url=response.url,
             origin_url=origin(response.url) if callable(origin) else response.url,
             status=response.status,
             mime=content_type.decode("latin-1").split(";")[0].strip().lower() or None,
             context={"callback": getattr(request.callback, "__name__", None),
-                     "kwargs": _jsonable(request.cb_kwargs)})
+                     "kwargs": _jsonable(kwargs) if jsonable else _shareable(kwargs)})
 
 
 class CaptureLinkMiddleware:

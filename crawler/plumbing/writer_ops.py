@@ -24,7 +24,14 @@ from typing import Any
 
 from crawler.items import RawArticle
 from crawler.normalize.article import normalize_article
-from crawler.plumbing.warc import WarcFile, payload_digest, status_and_headers
+from crawler.plumbing.warc import (
+    WarcFile,
+    jsonable_context,
+    payload_digest,
+    request_head,
+    response_head,
+    status_and_headers,
+)
 from storage import Archive
 
 BATCH_ITEMS = 50
@@ -103,20 +110,24 @@ def index_capture(state: WriterState, run_id: int, site: str, fields: dict[str, 
 
 
 def capture(state: WriterState, key: tuple[str, str, int | str], ticket: PendingCapture,
-            body: bytes, http: tuple[Any, ...], request: tuple[Any, ...],
+            body: bytes, response: tuple[Any, ...], request: tuple[Any, ...],
             row: dict[str, Any]) -> None:
     """Write one response (a revisit, if its payload was captured before) and its request to
     the run's WARC file ``key`` (directory, site, run tag), then its ``captures`` row; the
-    ticket stands for that row's id until an article claims it."""
+    ticket stands for that row's id until an article claims it. ``response``, ``request``:
+    what crawler/plumbing/warc.py ``heads`` took of them."""
     warc = state.warc_files.get(key)
     if warc is None:
         warc = state.warc_files[key] = WarcFile(Path(key[0]), key[1], key[2])
     digest = payload_digest(body)
     first = state.archive.payload_capture(digest)
-    written = warc.append(body, status_and_headers(*http), status_and_headers(*request),
-                          row["url"], first, digest=digest)
+    status, protocol, headers = response
+    written = warc.append(body, status_and_headers(*response_head(status, protocol, headers,
+                                                                  len(body))),
+                          status_and_headers(*request_head(*request)), row["url"], first,
+                          digest=digest)
     state.captures[ticket] = state.archive.record_capture(
-        **row, **written, refers_to=first["id"] if first else None)
+        **jsonable_context(row), **written, refers_to=first["id"] if first else None)
 
 
 def close_warc(state: WriterState, key: tuple[str, str, int | str]) -> None:
