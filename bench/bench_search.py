@@ -365,12 +365,12 @@ def main() -> None:
          percentile(every, 0.95) < TARGET_P95_MS),
     ]
     if datasette:
-        rows.append(("p95, Datasette JSON, folded queries",
-                     f"{percentile(datasette, 0.95):.1f} ms", f"< {TARGET_P95_MS:.0f} ms",
-                     percentile(datasette, 0.95) < TARGET_P95_MS))
+        rows.append(("p50 / p95, Datasette JSON, folded queries",
+                     f"{percentile(datasette, 0.5):.1f} / {percentile(datasette, 0.95):.1f} ms",
+                     f"p95 < {TARGET_P95_MS:.0f} ms", percentile(datasette, 0.95) < TARGET_P95_MS))
     if html:
-        rows.append(("p95, Datasette HTML page, same queries",
-                     f"{percentile(html, 0.95):.1f} ms", "", None))
+        rows.append(("p50 / p95, Datasette HTML page, same queries",
+                     f"{percentile(html, 0.5):.1f} / {percentile(html, 0.95):.1f} ms", "", None))
     print_table(f"Search latency, {count:,} articles (Archive.search, limit 20)", rows)
 
 
