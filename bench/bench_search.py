@@ -238,9 +238,11 @@ def run_queries(archive: Archive, repeat: int) -> dict[str, list[float]]:
     return per_category
 
 
-def run_datasette(db: Path, repeat: int) -> list[float]:
-    """The default (folded) queries through Datasette's JSON API, as ``dost-archive serve``
-    configures it (the plugin's folded and bounded search): 20 rows, no count."""
+def run_datasette(db: Path, repeat: int, *, page: str = ".json") -> list[float]:
+    """The default (folded) queries through Datasette, as ``dost-archive serve`` configures it
+    (the plugin's folded and bounded search): 20 rows, no count. ``page``: ``".json"`` for
+    the JSON API (the target), ``""`` for the HTML table page a browser gets (facets,
+    template), measured so the figure for people is on record too."""
     import asyncio
     from urllib.parse import urlencode
 
@@ -251,7 +253,7 @@ def run_datasette(db: Path, repeat: int) -> list[float]:
 
     async def go() -> None:
         await ds.invoke_startup()
-        print(f"\n  Datasette ({db.stem}/articles.json?_search=…&_size=20&_nocount=1)")
+        print(f"\n  Datasette ({db.stem}/articles{page}?_search=…&_size=20&_nocount=1)")
         for category, raw, exact in QUERIES:
             if exact:
                 continue
@@ -261,7 +263,7 @@ def run_datasette(db: Path, repeat: int) -> list[float]:
                 params["site"] = kwargs["site"]
             if "date_from" in kwargs:
                 params["published_at__gte"] = kwargs["date_from"]
-            path = f"/{db.stem}/articles.json?{urlencode(params)}"
+            path = f"/{db.stem}/articles{page}?{urlencode(params)}"
             await ds.client.get(path)  # warm-up
             runs = []
             for _ in range(repeat):
@@ -327,7 +329,7 @@ def main() -> None:
                     help="break a common-word search down and print its query plan")
     ap.add_argument("--quick", action="store_true", help="5,000 articles, 2 runs (smoke run)")
     ap.add_argument("--no-datasette", action="store_true",
-                    help="skip the same queries through Datasette's JSON API")
+                    help="skip the same queries through Datasette (JSON API and HTML page)")
     args = ap.parse_args()
     if args.quick:
         args.articles, args.repeat = 5_000, 2
@@ -346,6 +348,7 @@ def main() -> None:
         if args.profile:
             profile_slowest(archive)
     datasette = [] if args.no_datasette else run_datasette(db, args.repeat)
+    html = [] if args.no_datasette else run_datasette(db, args.repeat, page="")
     every = [t for times in per_category.values() for t in times]
     rows = [(f"p50 / p95, {cat} ({len(times)} runs)",
              f"{percentile(times, 0.5):.1f} / {percentile(times, 0.95):.1f} ms", "", None)
@@ -362,9 +365,12 @@ def main() -> None:
          percentile(every, 0.95) < TARGET_P95_MS),
     ]
     if datasette:
-        rows.append(("p95, Datasette JSON, folded queries",
-                     f"{percentile(datasette, 0.95):.1f} ms", f"< {TARGET_P95_MS:.0f} ms",
-                     percentile(datasette, 0.95) < TARGET_P95_MS))
+        rows.append(("p50 / p95, Datasette JSON, folded queries",
+                     f"{percentile(datasette, 0.5):.1f} / {percentile(datasette, 0.95):.1f} ms",
+                     f"p95 < {TARGET_P95_MS:.0f} ms", percentile(datasette, 0.95) < TARGET_P95_MS))
+    if html:
+        rows.append(("p50 / p95, Datasette HTML page, same queries",
+                     f"{percentile(html, 0.5):.1f} / {percentile(html, 0.95):.1f} ms", "", None))
     print_table(f"Search latency, {count:,} articles (Archive.search, limit 20)", rows)
 
 

@@ -5,6 +5,9 @@ the Datasette hooks only; what they call lives beside them in ``browse/``.
   and bounds a broad one before Datasette reads the request; the typed term is put back in
   the search box by ``extra_template_vars``, and every connection attaches the hit store of
   bounded searches (``hits``, as ``search_hits``) in ``prepare_connection``.
+- **JSON facets on request** (``json_facets``): the same ``asgi_wrapper`` turns a table's
+  default facets off in its JSON unless the request asks for them (``_facet=…`` or
+  ``_extra=facet_results``, as in Datasette 1.0); the HTML page shows them all.
 - **Pages** (``browse/templates/pages``, data from ``pages``): ``/article/{id}``, the safe
   view of an article, and ``/plots``, charts drawn as inline SVG on the server (``charts``).
 - **Jinja**: ``sanitize_html`` (nh3 again at render time: the stored HTML is not trusted),
@@ -26,6 +29,7 @@ from markupsafe import Markup, escape
 
 from browse.charts import month_heatmap_svg, run_bars_svg, runs_per_day_svg
 from browse.hits import HITS
+from browse.json_facets import facets_on_request
 from browse.pages import (
     archive_database,
     article_csp,
@@ -54,12 +58,12 @@ def register() -> None:
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     def wrap(app: Any) -> Any:
-        async def folded_search(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def rewritten(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if searches(scope):
                 scope = await rewrite_scope(datasette, scope)
-            await app(scope, receive, send)
+            await app(facets_on_request(datasette, scope), receive, send)
 
-        return folded_search
+        return rewritten
 
     return wrap
 

@@ -172,12 +172,78 @@ def test_folded_search_follows_the_archive_file_name(tmp_path, make_article):
                         _shape="array"))) == 1
 
 
+# -- facets ------------------------------------------------------------------------------
+ARTICLE_FACETS = {"site", "province", "province_current", "category", "published_year",
+                  "flags"}
+
+
+def _shown_facets(page: httpx.Response) -> set[str]:
+    """The facet boxes an HTML table page shows."""
+    assert page.status_code == 200, page.text[:500]
+    doc = lxml.html.document_fromstring(page.text)
+    return {div.get("data-column") for div in doc.xpath('//div[contains(@class, "facet-info")]')}
+
+
+def _without_facets(data: dict[str, Any]) -> dict[str, Any]:
+    """A table's JSON less what facets (and timing) change, to compare the rest."""
+    return {k: v for k, v in data.items() if k not in ("facet_results", "query_ms", "next_url")}
+
+
+@pytest.mark.parametrize("params", [{}, {"_search": "hoa hoc"}, {"site": "sonla"},
+                                    {"_search": "Đồng chí", "_size": 1, "_sort": "id"}])
+def test_json_computes_the_default_facets_only_when_asked(filled: Path, params: dict):
+    ds = make_datasette(str(filled))
+    plain = get(ds, "/archive/articles.json", **params).json()
+    assert plain["facet_results"] == {}  # the key stays (0.65's shape), empty
+    asked = get(ds, "/archive/articles.json", **params, _extra="facet_results").json()
+    assert set(asked["facet_results"]) == ARTICLE_FACETS
+    assert _without_facets(plain) == _without_facets(asked) and plain["rows"]
+    # The HTML page is unchanged: every default facet is shown.
+    assert _shown_facets(get(ds, "/archive/articles", **params)) == ARTICLE_FACETS
+
+
+@pytest.mark.parametrize("params", [{"_facet": "category"}, {"_facet_array": "flags"},
+                                    {"_facet_size": "2"}, {"_extra": "count,facet_results"}])
+def test_json_computes_facets_when_a_facet_parameter_is_given(filled: Path, params: dict):
+    ds = make_datasette(str(filled))
+    data = get(ds, "/archive/articles.json", **params).json()
+    assert set(data["facet_results"]) >= ARTICLE_FACETS
+    site = {(r["value"], r["count"]) for r in data["facet_results"]["site"]["results"]}
+    assert len(site) >= 2 and site <= {("sonla", 1), ("phutho", 1), ("vinhphuc", 1)}
+
+
+def test_json_facets_on_request_for_every_faceted_table_and_a_bounded_search(
+        filled: Path, monkeypatch):
+    from browse import table_search
+
+    ds = make_datasette(str(filled))
+    runs = get(ds, "/archive/crawl_runs.json").json()
+    assert runs["facet_results"] == {}
+    asked = get(ds, "/archive/crawl_runs.json", _facet="run_key").json()["facet_results"]
+    assert set(asked) == {"run_key", "site", "status"}  # one asked for: the defaults too
+    monkeypatch.setattr(table_search, "BROAD_AT", 1)  # "hoa hoc" (2 matches) is now broad
+    bounded = get(ds, "/archive/articles.json", _search="hoa hoc").json()
+    assert bounded["facet_results"] == {} and len(bounded["rows"]) == 2
+    asked = get(ds, "/archive/articles.json", _search="hoa hoc", _facet="site").json()
+    assert sum(r["count"] for r in asked["facet_results"]["site"]["results"]) == 2
+    assert asked["rows"] == bounded["rows"]
+
+
+def test_asks_for_facets():
+    from browse.json_facets import asks_for_facets
+
+    assert not asks_for_facets([("_search", "facet"), ("_extra", "count"), ("site", "x")])
+    assert asks_for_facets([("_facet", "site")])
+    assert asks_for_facets([("_facet_date", "published_at")])
+    assert asks_for_facets([("_extra", "count, facet_results")])
+    assert asks_for_facets([("_extra", "count"), ("_extra", "facet_results")])
+
+
 # -- configuration -----------------------------------------------------------------------
 def test_tables_have_titles_facets_and_newest_first(filled: Path):
     ds = make_datasette(str(filled))
-    data = get(ds, "/archive/articles.json").json()
-    assert set(data["facet_results"]) == {"site", "province", "province_current", "category",
-                                          "published_year", "flags"}
+    data = get(ds, "/archive/articles.json", _extra="facet_results").json()
+    assert set(data["facet_results"]) == ARTICLE_FACETS
     published = [r["published_at"] for r in get(ds, "/archive/articles.json",
                                                   _shape="array").json()]
     assert published == sorted(published, reverse=True)  # newest first
