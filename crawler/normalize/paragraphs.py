@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-import lxml.html
 from lxml import etree
 
 __all__ = ["clean_inline", "html_to_paragraphs", "nfc", "text_to_paragraphs"]
@@ -130,7 +129,10 @@ _DROP_TAGS = frozenset(
     }
 )
 # huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels.
-_HTML_PARSER = lxml.html.HTMLParser(
+# lxml.etree's parser, not lxml.html's: the same libxml2 parse, but its elements need no
+# Python class lookup each (lxml.html's HtmlElement classes), which the walk below paid for
+# every element it visited; it reads only tags, text and tails.
+_HTML_PARSER = etree.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
 )
 
@@ -155,8 +157,11 @@ def html_to_paragraphs(html: str) -> list[str]:
     if not html or not html.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=_HTML_PARSER)
+        # lxml.html.document_fromstring's parse and its "Document is empty" error.
+        root = etree.fromstring(html.encode("utf-8"), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError):
+        return []
+    if root is None:
         return []
 
     paragraphs: list[str] = []
