@@ -393,10 +393,20 @@ class SelectorSpider(ArchiveSpider):
         return any(p > page for p in self.pager_pages(response))
 
     # -- article ---------------------------------------------------------------------------
+    #: (response, article_css, block) of the last article block found.
+    _last_block: tuple[Response, str, Selector] | None = None
+
     def article_block(self, response: Response) -> Selector:
+        """The article block (the page if none). Kept for the last response: parse_article
+        and the platforms' additions to it each ask, and it is a query over the whole page."""
+        last = self._last_block
+        if last is not None and last[0] is response and last[1] == self.article_css:
+            return last[2]
         page = page_selector(response)
-        block = page.css(self.article_css) if self.article_css else None
-        return block[0] if block else page
+        found = page.css(self.article_css) if self.article_css else None
+        block = found[0] if found else page
+        self._last_block = (response, self.article_css, block)
+        return block
 
     def _read(self, scope: Selector, css: str) -> str | None:
         """Text of the first match of ``css`` in ``scope``."""
