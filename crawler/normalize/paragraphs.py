@@ -151,8 +151,8 @@ def html_to_paragraphs(html: str) -> list[str]:
 
     Block boundaries and ``<br>`` become paragraph breaks; inline elements are concatenated
     exactly as the browser would (``<b>Hà</b>Nội`` stays ``HàNội``), so we never invent spaces
-    that the page did not have.  Walks iteratively, so deeply nested layouts cannot blow the
-    recursion limit.
+    that the page did not have.  Walks iteratively (lxml's iterwalk), so deeply nested
+    layouts cannot blow the recursion limit.
     """
     if not html or not html.strip():
         return []
@@ -186,19 +186,24 @@ def html_to_paragraphs(html: str) -> list[str]:
         else:
             current.append(text)
 
-    # Stack items: (is_closing, element).
-    stack: list[tuple[bool, etree._Element]] = [(False, root)]
-    while stack:
-        closing, el = stack.pop()
+    # lxml's own walk (start and end of every node, in document order; a skipped subtree
+    # still ends), not a Python stack of (closing, element) pairs: the same visits, cheaper,
+    # and no recursion however deep the layout nests.
+    walker = etree.iterwalk(root, events=("start", "end"))
+    skip = walker.skip_subtree
+    for event, el in walker:
         tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if closing:
-            if tag == "pre":
-                pre_depth -= 1
+        if event == "start":
+            if tag is None or tag in _DROP_TAGS or tag == "br":
+                skip()  # only its tail counts, at its end
+                continue
             if tag in _BLOCK_TAGS:
                 flush()
             elif tag in _CELL_TAGS:
                 current.append(" ")
-            add(el.tail)
+            if tag == "pre":
+                pre_depth += 1
+            add(el.text)
             continue
         if tag is None or tag in _DROP_TAGS:
             add(el.tail)
@@ -207,15 +212,13 @@ def html_to_paragraphs(html: str) -> list[str]:
             flush()
             add(el.tail)
             continue
+        if tag == "pre":
+            pre_depth -= 1
         if tag in _BLOCK_TAGS:
             flush()
         elif tag in _CELL_TAGS:
             current.append(" ")
-        if tag == "pre":
-            pre_depth += 1
-        add(el.text)
-        stack.append((True, el))
-        stack.extend((False, child) for child in reversed(el))
+        add(el.tail)
     flush()
     return _finish(paragraphs)
 
