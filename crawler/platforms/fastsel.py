@@ -47,7 +47,7 @@ class PageSelector(Selector):
         sel = object.__new__(cls)
         sel.root = root
         sel.type = "html"
-        sel.namespaces = _NAMESPACES  # shared, read-only: nothing here registers namespaces
+        sel.namespaces = _NAMESPACES  # shared; register_namespace replaces it, never edits it
         sel._expr = expr
         sel._huge_tree = True
         sel._text = None
@@ -55,7 +55,8 @@ class PageSelector(Selector):
 
     def xpath(self, query: str, namespaces: Any = None, **kwargs: Any) -> SelectorList[Any]:
         root = self.root
-        if namespaces is not None or kwargs or not hasattr(root, "xpath"):
+        if (namespaces is not None or kwargs or self.namespaces is not _NAMESPACES
+                or not hasattr(root, "xpath")):
             return super().xpath(query, namespaces, **kwargs)
         try:
             result = _compiled(query)(root)
@@ -68,6 +69,9 @@ class PageSelector(Selector):
 
     def css(self, query: str) -> SelectorList[Any]:
         return self.xpath(css2xpath(query))
+
+    def register_namespace(self, prefix: str, uri: str) -> None:
+        self.namespaces = {**self.namespaces, prefix: uri}
 
 
 def page_selector(response: Response) -> Selector:
