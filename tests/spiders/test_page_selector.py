@@ -6,7 +6,7 @@ import pytest
 from parsel import Selector
 
 from crawler.platforms.fastsel import PageSelector, page_selector, parse_html, text_nodes
-from crawler.platforms.selectors import text_of
+from crawler.platforms.selectors import _KEYWORDS_XPATH, _keywords, text_of
 from tests.fixture_tool import fixture_dirs, fixture_response
 
 QUERIES = [
@@ -54,3 +54,14 @@ def test_errors_variables_and_namespaces_behave_as_parsels():
     assert "q" not in parse_html("<p/>").namespaces  # the shared map was not edited
     assert page.xpath("//p/text()").getall() == ["x", "y"]
     assert not isinstance(parse_html('{"a": 1}'), PageSelector)  # JSON stays JSON, as parsel
+
+
+@pytest.mark.parametrize("html", [
+    '<meta name="KeyWords" content="a, b">', '<meta name="keywords"><meta name="KEYWORDS" '
+    'content="x">', '<meta name="kEywords" content="">', '<meta name="keywordsx" content="q">',
+    "<p>none</p>", '<body><p><meta name="Keywords" content="in body"></p></body>',
+    '<meta name="ＫEYWORDS" content="w">',
+])
+def test_keywords_walk_finds_what_the_keywords_xpath_finds(html):
+    page = parse_html(html)
+    assert _keywords(page) == (page.xpath(_KEYWORDS_XPATH).get() or "")
