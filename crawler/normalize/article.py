@@ -122,7 +122,7 @@ def normalize_article(raw: RawArticle, site: SiteFacts | None) -> Article:
         flags.append("no_province")
 
     title = _opt(raw.title)
-    body = clean_body(html_to_paragraphs(raw.body_html or ""), title=title)
+    body = clean_body(html_to_paragraphs(raw.body_html or ""), title=title, cleaned=True)
     published = published_date(raw, reference)
     if published.flag:
         flags.append(published.flag)

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-import lxml.html
 from lxml import etree
 
 __all__ = ["clean_inline", "html_to_paragraphs", "nfc", "text_to_paragraphs"]
@@ -130,7 +129,10 @@ _DROP_TAGS = frozenset(
     }
 )
 # huge_tree: libxml2 otherwise silently drops everything nested deeper than 256 levels.
-_HTML_PARSER = lxml.html.HTMLParser(
+# lxml.etree's parser, not lxml.html's: the same libxml2 parse, but its elements need no
+# Python class lookup each (lxml.html's HtmlElement classes), which the walk below paid for
+# every element it visited; it reads only tags, text and tails.
+_HTML_PARSER = etree.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
 )
 
@@ -149,14 +151,17 @@ def html_to_paragraphs(html: str) -> list[str]:
 
     Block boundaries and ``<br>`` become paragraph breaks; inline elements are concatenated
     exactly as the browser would (``<b>Hà</b>Nội`` stays ``HàNội``), so we never invent spaces
-    that the page did not have.  Walks iteratively, so deeply nested layouts cannot blow the
-    recursion limit.
+    that the page did not have.  Walks iteratively (lxml's iterwalk), so deeply nested
+    layouts cannot blow the recursion limit.
     """
     if not html or not html.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=_HTML_PARSER)
+        # lxml.html.document_fromstring's parse and its "Document is empty" error.
+        root = etree.fromstring(html.encode("utf-8"), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError):
+        return []
+    if root is None:
         return []
 
     paragraphs: list[str] = []
@@ -181,19 +186,24 @@ def html_to_paragraphs(html: str) -> list[str]:
         else:
             current.append(text)
 
-    # Stack items: (is_closing, element).
-    stack: list[tuple[bool, etree._Element]] = [(False, root)]
-    while stack:
-        closing, el = stack.pop()
+    # lxml's own walk (start and end of every node, in document order; a skipped subtree
+    # still ends), not a Python stack of (closing, element) pairs: the same visits, cheaper,
+    # and no recursion however deep the layout nests.
+    walker = etree.iterwalk(root, events=("start", "end"))
+    skip = walker.skip_subtree
+    for event, el in walker:
         tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if closing:
-            if tag == "pre":
-                pre_depth -= 1
+        if event == "start":
+            if tag is None or tag in _DROP_TAGS or tag == "br":
+                skip()  # only its tail counts, at its end
+                continue
             if tag in _BLOCK_TAGS:
                 flush()
             elif tag in _CELL_TAGS:
                 current.append(" ")
-            add(el.tail)
+            if tag == "pre":
+                pre_depth += 1
+            add(el.text)
             continue
         if tag is None or tag in _DROP_TAGS:
             add(el.tail)
@@ -202,15 +212,13 @@ def html_to_paragraphs(html: str) -> list[str]:
             flush()
             add(el.tail)
             continue
+        if tag == "pre":
+            pre_depth -= 1
         if tag in _BLOCK_TAGS:
             flush()
         elif tag in _CELL_TAGS:
             current.append(" ")
-        if tag == "pre":
-            pre_depth += 1
-        add(el.text)
-        stack.append((True, el))
-        stack.extend((False, child) for child in reversed(el))
+        add(el.tail)
     flush()
     return _finish(paragraphs)
 

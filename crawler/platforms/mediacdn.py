@@ -47,6 +47,7 @@ from scrapy.http import Response
 
 from crawler.items import RawArticle
 from crawler.normalize.dates import VN_TZ
+from crawler.platforms.fastsel import parse_html
 from crawler.platforms.selectors import SelectorSpider, detail_variant, listing_variant
 
 #: 18-digit ids: a 3-digit portal prefix, the publish timestamp ``yymmddHHMMSS``, 3 digits.
@@ -217,14 +218,25 @@ class MediacdnSpider(SelectorSpider):
         return None
 
     def body_html(self, body: SelectorList) -> str | None:
+        """The body without its noise; ``parse_article`` asks twice (for the body HTML and
+        for the images in it), the copy is made once per body and noise selectors."""
         if not body:
             return None
-        return self.without_noise(body[0]).get()
+        key = (body, self.body_noise_css)
+        cached = self._cleaned_body
+        if cached is not None and cached[0] is body and cached[1] == key[1]:
+            return cached[2]
+        html: str = self.without_noise(body[0]).get()
+        self._cleaned_body = (*key, html)
+        return html
+
+    #: (body SelectorList, body_noise_css, its cleaned HTML) of the last body cleaned.
+    _cleaned_body: tuple[SelectorList, tuple[str, ...], str] | None = None
 
     def image_nodes(self, block: Selector, body: SelectorList) -> list[Selector]:
         """Body images, except those of the related-news boxes dropped from the body."""
         html = self.body_html(body)
-        return list(Selector(text=html).css("img")) if html else []
+        return list(parse_html(html).css("img")) if html else []
 
     def parse_article(self, response: Response) -> RawArticle:
         raw = super().parse_article(response)

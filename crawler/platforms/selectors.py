@@ -25,6 +25,7 @@ from crawler.extract.generic import analyse
 from crawler.items import RawArticle
 from crawler.normalize.dates import find_date
 from crawler.platforms.base import ArchiveSpider, ListingEntry, ListingRead
+from crawler.platforms.fastsel import page_selector, parse_html, text_nodes
 
 DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|rar|zip|7z)$", re.IGNORECASE)
 
@@ -36,8 +37,28 @@ def text_of(selection: Selector | SelectorList | Response | None) -> str | None:
     """
     if selection is None:
         return None
-    text = " ".join(" ".join(selection.xpath(".//text()").getall()).split())
+    text = " ".join(" ".join(text_nodes(selection)).split())
     return text or None
+
+
+_KEYWORDS_XPATH = "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content"
+#: What ``translate(@name, 'KEYWORDS', 'keywords')`` folds: these capitals, nothing else.
+_KEYWORDS_CASE = str.maketrans("KEYWORDS", "keywords")
+
+
+def _keywords(page: Selector) -> str:
+    """The content of the page's first meta tag named keywords, as ``_KEYWORDS_XPATH``
+    finds it, by a walk over the meta elements alone (the XPath tests every node: the
+    costliest query of an article page)."""
+    root = page.root
+    if not isinstance(getattr(root, "tag", None), str) or root.getparent() is not None:
+        return page.xpath(_KEYWORDS_XPATH).get() or ""
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        if content is not None and (meta.get("name") or "").translate(_KEYWORDS_CASE) \
+                == "keywords":
+            return content
+    return ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +88,7 @@ MAX_DATE_LABEL_WORDS = 3
 
 def has_text(html: str | None) -> bool:
     """Whether an HTML fragment holds any visible text."""
-    return bool(html) and bool(Selector(text=html).xpath("normalize-space(string())").get())
+    return bool(html) and bool(parse_html(html).xpath("normalize-space(string())").get())
 
 
 def _list_item(link: Any, url: str, article_links: dict[Any, str]) -> Any:
@@ -195,7 +216,7 @@ class SelectorSpider(ArchiveSpider):
 
     def listing_document(self, response: Response) -> Selector:
         """The part of a listing answer that holds its links (an AJAX answer's fragment)."""
-        return response.selector
+        return page_selector(response)
 
     def fallback_entries(self, response: Response) -> list[ListingEntry]:
         """Article links of a listing page found without knowing its markup: each link on it
@@ -341,7 +362,7 @@ class SelectorSpider(ArchiveSpider):
             self.article_path_re.match(urlsplit(url).path))
 
     def listing_items(self, response: Response) -> list[Selector]:
-        return list(response.css(self.listing_item_css))
+        return list(page_selector(response).css(self.listing_item_css))
 
     def listing_entries(self, response: Response) -> list[ListingEntry]:
         entries: list[ListingEntry] = []
@@ -381,7 +402,8 @@ class SelectorSpider(ArchiveSpider):
         """Page numbers the pager links to (the parameter name matched case-insensitively)."""
         pages: set[int] = set()
         key = self.page_param.lower()
-        for href in response.css(self.pager_link_css).getall() if self.pager_link_css else []:
+        for href in (page_selector(response).css(self.pager_link_css).getall()
+                     if self.pager_link_css else []):
             for k, v in parse_qsl(urlsplit(href).query):
                 if k.lower() == key and v.isdigit():
                     pages.add(int(v))
@@ -391,9 +413,20 @@ class SelectorSpider(ArchiveSpider):
         return any(p > page for p in self.pager_pages(response))
 
     # -- article ---------------------------------------------------------------------------
+    #: (response, article_css, block) of the last article block found.
+    _last_block: tuple[Response, str, Selector] | None = None
+
     def article_block(self, response: Response) -> Selector:
-        block = response.css(self.article_css) if self.article_css else None
-        return block[0] if block else response.selector
+        """The article block (the page if none). Kept for the last response: parse_article
+        and the platforms' additions to it each ask, and it is a query over the whole page."""
+        last = self._last_block
+        if last is not None and last[0] is response and last[1] == self.article_css:
+            return last[2]
+        page = page_selector(response)
+        found = page.css(self.article_css) if self.article_css else None
+        block = found[0] if found else page
+        self._last_block = (response, self.article_css, block)
+        return block
 
     def _read(self, scope: Selector, css: str) -> str | None:
         """Text of the first match of ``css`` in ``scope``."""
@@ -402,7 +435,7 @@ class SelectorSpider(ArchiveSpider):
 
     def without_noise(self, body: Selector) -> Selector:
         """A copy of the body container without the elements of ``body_noise_css``."""
-        node = Selector(text=body.get()).css("body > *")[0]
+        node = parse_html(body.get()).css("body > *")[0]
         for css in self.body_noise_css:
             for noise in node.css(css):
                 noise.drop()
@@ -468,8 +501,7 @@ class SelectorSpider(ArchiveSpider):
         return body[0].get() if body else None
 
     def tags(self, response: Response) -> list[str]:
-        content = response.xpath(
-            "//meta[translate(@name,'KEYWORDS','keywords')='keywords']/@content").get() or ""
+        content = _keywords(page_selector(response))
         return [t.strip() for t in re.split(r"[,;]", content) if t.strip()]
 
     def parse_article(self, response: Response) -> RawArticle:
@@ -484,7 +516,7 @@ class SelectorSpider(ArchiveSpider):
             author=self._read(block, self.author_css),
             view_count=self._read(block, self.view_css),
             category=(self._read(block, self.category_css)
-                      or self._read(response.selector, self.category_css)),
+                      or self._read(page_selector(response), self.category_css)),
             images=self.images(response, block, body),
             attachments=self.attachments(response, block, body),
             tags=self.tags(response),

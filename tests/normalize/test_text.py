@@ -244,6 +244,21 @@ def test_nfc_composes_vietnamese() -> None:
 )
 def test_clean_inline(raw: str, expected: str) -> None:
     assert clean_inline(raw) == expected
+    # normalize_article relies on it: clean_body(..., cleaned=True) skips a second pass.
+    assert clean_inline(expected) == expected
+
+
+def test_clean_body_of_cleaned_paragraphs_skips_nothing_it_would_change() -> None:
+    """What ``normalize_article`` passes as ``cleaned``, html_to_paragraphs' lines of every
+    saved page, is left as it is by clean_inline: the Body is the same either way."""
+    from tests.fixture_tool import fixture_dirs
+
+    pages = [d / "page.html" for d in fixture_dirs()]
+    assert len(pages) > 50
+    for page in pages:
+        lines = html_to_paragraphs(page.read_text(encoding="utf-8", errors="replace"))
+        assert all(clean_inline(line) == line and line for line in lines), page
+        assert clean_body(lines, cleaned=True) == clean_body(lines), page
 
 
 def test_text_to_paragraphs_drops_blank_and_nbsp_lines() -> None:
