@@ -38,10 +38,13 @@ def load_note() -> str:
 
 
 @contextmanager
-def large_mirror(sites: Sequence[str], articles: int | None) -> Iterator[dict[str, str]]:
+def large_mirror(sites: Sequence[str], articles: int | None, *,
+                 render_once: bool = True) -> Iterator[dict[str, str]]:
     """The mirror of ``sites`` with ``articles`` per site, built before any crawl is timed
-    (each site builds its articles on its first request)."""
-    with mirror_process(*sites, articles=articles) as urls:
+    (each site builds its articles on its first request). ``render_once`` (the default): each
+    page is rendered on its first request and served as bytes after, as a real site's
+    rendering happens on its machine, not on the crawler's two cores (bench/README.md)."""
+    with mirror_process(*sites, articles=articles, render_once=render_once) as urls:
         for url in urls.values():
             # A site whose home page is missing still built its articles to answer 404.
             with contextlib.suppress(OSError):

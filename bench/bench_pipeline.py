@@ -44,13 +44,16 @@ def main() -> None:
                     help="also crawl with the pipelines but without WARC captures")
     ap.add_argument("--profile", action="store_true",
                     help="profile a pipeline crawl of a 1,000-article mirror")
+    ap.add_argument("--render-each", action="store_true",
+                    help="the mirror renders every page at every request (as before "
+                         "2026-12-04), taking a share of the crawler's cores")
     ap.add_argument("--quick", action="store_true", help="28 articles (a smoke run)")
     args = ap.parse_args()
     articles = 28 if args.quick else args.articles
     results: dict[str, CrawlResult] = {}
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         work = Path(tmp)
-        with large_mirror([args.site], articles) as urls:
+        with large_mirror([args.site], articles, render_once=not args.render_each) as urls:
             print(f"{args.site}: {articles} articles on the mirror")
             results["bare Scrapy"] = run_crawl(urls, work / "bare.db", variant="bare")
             describe("bare Scrapy", results["bare Scrapy"])

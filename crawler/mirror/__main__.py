@@ -32,6 +32,9 @@ def main() -> None:
                         help="another server's URL that --site hostile links and redirects to")
     parser.add_argument("--articles", type=int, metavar="N",
                         help="articles per site, for the benchmarks (default: 28)")
+    parser.add_argument("--render-once", action="store_true",
+                        help="render each page on its first request and serve its bytes after "
+                             "(benchmarks: the mirror's rendering off the crawler's cores)")
     args = parser.parse_args()
     if args.articles is not None:
         os.environ[ARTICLES_ENV] = str(args.articles)
@@ -39,7 +42,7 @@ def main() -> None:
         article_count()
         mirror = Mirror(args.site, scenario=args.scenario, redesign=args.redesign,
                         delay=max(0.0, args.delay), faults=args.faults, offsite=args.offsite,
-                        variants=args.variant)
+                        variants=args.variant, render_once=args.render_once)
     except ValueError as exc:
         sys.exit(f"mirror: {exc}")
     print(json.dumps(mirror.urls), flush=True)

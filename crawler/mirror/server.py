@@ -1,7 +1,7 @@
 """Serve site models over HTTP on 127.0.0.1, one port per site (so root-relative links work).
 
 ``python -m crawler.mirror [--site S …] [--scenario update|gone] [--variant NAME …]
-[--delay SECONDS] [--faults SEED]`` prints one JSON line
+[--delay SECONDS] [--faults SEED] [--articles N] [--render-once]`` prints one JSON line
 ``{"sonla": "http://127.0.0.1:41234", …}`` and serves until interrupted; ``Mirror`` does the
 same in-process for the demo. ``--delay`` answers every request that much later, a slow site:
 it gives the crash tests time to kill a crawl at a chosen moment. ``--variant`` serves a markup
@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from crawler.mirror.faults import FaultPlan, request_target
 from crawler.mirror.hostile import HostileModel
 from crawler.mirror.sites import models
-from crawler.mirror.sites.base import MirrorRequest, SiteModel
+from crawler.mirror.sites.base import MirrorReply, MirrorRequest, SiteModel
 
 MAX_BODY = 1_000_000
 #: Served only when named (not a seed site, not in the demo): the hostile pages.
@@ -41,7 +41,19 @@ def redesigned(html: bytes) -> bytes:
 
 def _handler_for(model: SiteModel, redesign: bool = False,
                  delay: float = 0.0,
-                 faults: FaultPlan | None = None) -> type[BaseHTTPRequestHandler]:
+                 faults: FaultPlan | None = None,
+                 render_once: bool = False) -> type[BaseHTTPRequestHandler]:
+    rendered: dict[tuple[str, str], MirrorReply] = {}  # render_once: (path, query) → the reply
+
+    def respond(request: MirrorRequest, query: str) -> MirrorReply:
+        if not render_once or request.method not in ("GET", "HEAD") or request.body:
+            return model.respond(request)
+        key = (request.path, query)
+        reply = rendered.get(key)
+        if reply is None:
+            reply = rendered[key] = model.respond(request)
+        return reply
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "DOSTMirror/1.0"
         # HTTP/1.1 with keep-alive, as the real IIS/Apache servers speak. (An HTTP/1.0 reply
@@ -64,7 +76,7 @@ def _handler_for(model: SiteModel, redesign: bool = False,
             )
 
             def send(charset: str | None = None, truncate: bool = False) -> None:
-                self._send(method, request, charset, truncate)
+                self._send(method, request, parts.query, charset, truncate)
 
             # A client that gave up (a stalled reply, a refused body) is not an error.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -74,10 +86,10 @@ def _handler_for(model: SiteModel, redesign: bool = False,
                     faults.serve(self, request_target(parts.path, parts.query, request.body),
                                  send)
 
-        def _send(self, method: str, request: MirrorRequest, charset: str | None,
-                  truncate: bool) -> None:
+        def _send(self, method: str, request: MirrorRequest, query: str,
+                  charset: str | None, truncate: bool) -> None:
             try:
-                reply = model.respond(request)
+                reply = respond(request, query)
             except Exception as exc:  # a model bug must show up as a 500, not a hang
                 self.send_error(500, f"mirror error: {exc!r}")
                 return
@@ -132,11 +144,15 @@ class Mirror:
     ``offsite``: a URL on another server that hostile pages link and redirect to.
     ``variants``: markup variants (``SiteModel.variants``) applied, in order, to every chosen
     site that knows them; a name that no chosen site knows raises ValueError.
+    ``render_once``: each GET page is rendered on its first request and its bytes served
+    after (the benchmarks: a real site renders its pages on its own machine, not on the
+    crawler's; here the rendering would take a share of the crawler's cores).
     """
 
     def __init__(self, sites: Iterable[str] | None = None, scenario: str = "base",
                  redesign: bool = False, delay: float = 0.0, faults: int | None = None,
-                 offsite: str | None = None, variants: Iterable[str] = ()) -> None:
+                 offsite: str | None = None, variants: Iterable[str] = (),
+                 render_once: bool = False) -> None:
         available = {**models(), **ON_REQUEST}
         chosen = list(sites) if sites else sorted(models())
         unknown = [s for s in chosen if s not in available]
@@ -157,7 +173,7 @@ class Mirror:
                 model.offsite_url = offsite  # type: ignore[attr-defined]
             server = ThreadingHTTPServer(("127.0.0.1", 0),
                                          _handler_for(model, redesign, delay,
-                                                      plan(faults)))
+                                                      plan(faults), render_once))
             server.daemon_threads = True
             self.servers[slug] = server
         # A short poll interval: shutdown() waits for the loop's next poll (0.5 s by default,

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
+import queue
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 #: If set, the writer's CPU profile (cProfile, process time) is written to this path.
@@ -42,10 +46,42 @@ def warm_up() -> None:
     near.prepare()
 
 
+class TaskPump:
+    """Reads the task pipe on a thread of its own, as fast as the crawl writes it, into a
+    queue the writer works from. Why: the pipe holds about 1 MiB, some thirty pages with
+    their bodies; while the writer commits a batch, a crawl writing to a full pipe would
+    wait, and the reactor with it. The queue (``QUEUE_SIZE`` tasks) is the back-pressure."""
+
+    QUEUE_SIZE = 2_000
+    _END = b""
+
+    def __init__(self, tasks: Connection) -> None:
+        self.tasks = tasks
+        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=self.QUEUE_SIZE)
+        threading.Thread(target=self._pump, name="task-pump", daemon=True).start()
+
+    def _pump(self) -> None:
+        try:
+            while True:
+                self.queue.put(self.tasks.recv_bytes())  # a pickle is never empty
+        except (EOFError, OSError):
+            self.queue.put(self._END)
+
+    def receive(self) -> Any:
+        data = self.queue.get()
+        if data == self._END:
+            self.queue.put(self._END)  # every later receive ends too
+            raise EOFError
+        return pickle.loads(data)
+
+    def more(self) -> bool:
+        return not self.queue.empty()
+
+
 def main(argv: list[str]) -> int:
     db, task_fd, out_fd, parent = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
     die_with_parent(parent)
-    tasks = Connection(task_fd, writable=False)
+    tasks = TaskPump(Connection(task_fd, writable=False))
     out = Connection(out_fd, readable=False)
     from crawler.plumbing.writer_ops import WriterState, portable, serve
     from storage import Archive
@@ -65,7 +101,7 @@ def main(argv: list[str]) -> int:
         profiler = cProfile.Profile(timer=time.process_time)
         profiler.enable()
     try:
-        serve(state, tasks.recv, lambda: tasks.poll(0), out.send)
+        serve(state, tasks.receive, tasks.more, out.send)
     except EOFError:  # the crawl is gone: its WARC files stay .open, as a killed run's do
         state.archive.close()
         return 0
