@@ -127,8 +127,8 @@ class ArchiveWriter:
 
     # -- the reactor's side --------------------------------------------------------------
     def submit(self, op: str, *args: Any) -> defer.Deferred[Any]:
-        """Send task ``op``; the Deferred fires on the reactor with its result once its write
-        has committed (a pure op's: once it has run)."""
+        """Send task ``op``; the Deferred fires on the reactor with its result once the batch
+        it ran in has committed (a pure op's too: the writer answers a batch at once)."""
         d: defer.Deferred[Any] = defer.Deferred()
         self._send(op, args, d)
         return d
