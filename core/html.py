@@ -68,13 +68,14 @@ _ATTRIBUTES = {
 # One parser and one cleaner for every call (lxml locks a parser per parse; nh3's Cleaner is
 # ammonia's builder, made once instead of from the option sets on every call).
 _PARSER = lxml.html.HTMLParser(huge_tree=True)  # huge_tree: see crawler/extract/generic.py
-_CLEANER = nh3.Cleaner(
-    tags=_TAGS,
-    attributes=_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
-    link_rel="noopener noreferrer nofollow",
-    strip_comments=True,
-)
+_CLEANER_OPTIONS: dict = {
+    "tags": _TAGS,
+    "attributes": _ATTRIBUTES,
+    "url_schemes": {"http", "https", "mailto"},
+    "link_rel": "noopener noreferrer nofollow",
+    "strip_comments": True,
+}
+_CLEANER = nh3.Cleaner(**_CLEANER_OPTIONS)
 _LINK_ATTRS = defs.link_attrs
 # Elements whose links lxml's ``iterlinks`` finds by their tag, not only in link attributes.
 _SPECIAL_TAGS = frozenset({"object", "meta", "param", "style"})
@@ -163,14 +164,7 @@ def _absolute_link(tag: str, attribute: str, value: str) -> str | None:
 
 
 # The same rules, rewriting links on the way (nh3 calls back only for attributes it keeps).
-_LINKING_CLEANER = nh3.Cleaner(
-    tags=_TAGS,
-    attributes=_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
-    link_rel="noopener noreferrer nofollow",
-    strip_comments=True,
-    attribute_filter=_absolute_link,
-)
+_LINKING_CLEANER = nh3.Cleaner(**_CLEANER_OPTIONS, attribute_filter=_absolute_link)
 
 
 def _sanitize_via_lxml(html: str, base_url: str) -> str:
