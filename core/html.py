@@ -194,8 +194,10 @@ def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
     if _WHOLE_DOCUMENT_RE.match(html) or (_may_need_lxml(html) and _LXML_ONLY_RE.search(html)):
         return _sanitize_via_lxml(html, base_url)
     lead = html.find("<")
-    if lead and not unescape(html[:lead]).strip():  # lxml drops blank text before the first tag
-        html = html[lead:] if lead > 0 else ""
+    if lead < 0:  # no tag: the whole string is leading text
+        lead = len(html)
+    if lead and not unescape(html[:lead]).strip():  # lxml drops blank leading text
+        html = html[lead:]
     _CALL.base_url, _CALL.failed = base_url, False
     cleaned = _LINKING_CLEANER.clean(html)
     if _CALL.failed:

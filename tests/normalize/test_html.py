@@ -67,6 +67,8 @@ def test_links_are_made_absolute_exactly_as_lxml_makes_them(html):
 
 
 FAST_PATH_CASES = [
+    "x",
+    "   plain text, no tag",
     '<p><a href=" http://x.vn/a b ">x</a></p>',
     '<img src="/a/ảnh 1.jpg">',
     '<a href="HTTP://X.VN/A">u</a>',
