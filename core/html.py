@@ -13,49 +13,10 @@ from lxml import etree
 from lxml.html import defs
 
 _TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "caption",
-    "cite",
-    "code",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "s",
-    "small",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li",
+    "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "u", "ul",
 }
 _ATTRIBUTES = {
     "a": {"href", "title"},
@@ -81,9 +42,8 @@ _LINK_ATTRS = defs.link_attrs
 _SPECIAL_TAGS = frozenset({"object", "meta", "param", "style"})
 # What iterlinks reads a style attribute's links with (case-insensitive) needs this to match.
 _CSS_URL_RE = re.compile(r"url\(", re.IGNORECASE)
-_BASE_HREF = etree.XPath(
-    "//base[@href]|//x:base[@href]", namespaces={"x": "http://www.w3.org/1999/xhtml"}
-)
+_BASE_HREF = etree.XPath("//base[@href]|//x:base[@href]",
+                         namespaces={"x": "http://www.w3.org/1999/xhtml"})
 
 
 def _make_links_absolute(root: lxml.html.HtmlElement, base_url: str) -> None:
@@ -132,7 +92,6 @@ _LXML_ONLY_RE = re.compile(
     r"<base[\s/>]|(?:href|src)\s*=\s*(?:\"[^\"]*[\[\]]|'[^']*[\[\]]|[^\s\"'>]*[\[\]])",
     re.IGNORECASE,
 )
-
 _BASE_TAG_RE = re.compile("<base", re.IGNORECASE)  # a literal: re scans it fast
 
 
